@@ -1,0 +1,58 @@
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
+import { resolve, join, normalize } from 'node:path';
+
+const DATASETS_DIR = resolve(import.meta.dirname, 'static-datasets');
+
+/**
+ * Serves the generated files under static-datasets/ at /datasets/ (dev and preview)
+ * and copies them into the build. They are generated at install time, not committed.
+ */
+function staticDatasets(): Plugin {
+  const serve = (url: string | undefined, res: import('node:http').ServerResponse, next: () => void) => {
+    if (!url?.startsWith('/datasets/')) return next();
+    const rel = normalize(decodeURIComponent(url.slice('/datasets/'.length).split('?')[0]));
+    const file = join(DATASETS_DIR, rel);
+    if (!file.startsWith(DATASETS_DIR) || !existsSync(file) || !statSync(file).isFile()) return next();
+    res.setHeader('Content-Length', statSync(file).size);
+    res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    createReadStream(file).pipe(res);
+  };
+  let outDir = 'dist';
+  let copyOnClose = false;
+  return {
+    name: 'hearth-static-datasets',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+      // Vitest resolves a build config too (with a dummy outDir); only a real build copies.
+      copyOnClose = config.command === 'build' && !process.env.VITEST;
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => serve(req.url, res, next));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => serve(req.url, res, next));
+    },
+    closeBundle() {
+      if (copyOnClose && existsSync(DATASETS_DIR)) {
+        cpSync(DATASETS_DIR, join(outDir, 'datasets'), {
+          recursive: true,
+          filter: (src) => !src.endsWith('.mjs'),
+        });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [svelte(), staticDatasets()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+  },
+});
