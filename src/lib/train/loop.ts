@@ -1,0 +1,188 @@
+/**
+ * The training loop. Written by hand rather than with model.fit so that it can
+ * stop within one batch, report throttled progress, and keep the running loss
+ * and accuracy on the device: values are read back only when a report is due
+ * or enough work is queued, so a GPU backend is not forced to sync every batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Batch, BatchSource } from '../data/source';
+import type { EpochLog } from '../types';
+import { batchTensors, countCorrect, crossEntropy, validate } from './evaluate';
+
+/** epoch and batch count from 1, as people read them ("epoch 1 of 5, batch 469 of 469"). */
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  samplesSeen: number;
+  loss: number;
+  acc: number;
+  samplesPerSec: number;
+  etaSeconds: number;
+}
+
+export interface TrainOptions {
+  model: tf.LayersModel;
+  optimizer: 'adam' | 'sgd';
+  learningRate: number;
+  epochs: number;
+  train: BatchSource;
+  validation: BatchSource | null;
+  /** Throttled: at most every reportEveryMs, plus the last batch of each epoch. loss/acc are means since the previous report. */
+  onBatch?: (p: BatchProgress) => void;
+  /** log.epoch counts from 1; log.seconds includes validation, log.samplesPerSec does not. numTensors is tf.memory().numTensors. */
+  onEpoch?: (log: EpochLog, numTensors: number) => void;
+  /** Checked before every batch is pulled from the source. */
+  shouldStop?: () => boolean;
+  reportEveryMs?: number;
+}
+
+/**
+ * A macrotask yield. Promise microtasks would not let the worker's message
+ * handler run, so a 'stop' would wait for the whole run; setTimeout(0) is
+ * clamped to 4 ms after a few nestings, which adds up over thousands of batches.
+ */
+function macrotaskYielder(): { next: () => Promise<void>; close: () => void } {
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return {
+    next: () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        channel.port2.postMessage(null);
+      }),
+    close: () => {
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
+}
+
+type Sums = { loss: tf.Scalar; correct: tf.Scalar };
+
+/** One optimizer step; returns the running sums with this batch added (loss weighted by batch size). */
+function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, source: BatchSource, sums: Sums): Sums {
+  return tf.tidy(() => {
+    const { xs, ys, labels } = batchTensors(batch, source);
+    let correct: tf.Scalar | undefined;
+    const loss = optimizer.minimize(() => {
+      const probs = model.apply(xs, { training: true }) as tf.Tensor;
+      // Kept past the gradient tape's own tidy; disposed below.
+      correct = tf.keep(countCorrect(probs, labels));
+      return tf.mean(crossEntropy(ys, probs)) as tf.Scalar;
+    }, true) as tf.Scalar;
+    const next = {
+      loss: tf.add(sums.loss, tf.mul(loss, batch.size)) as tf.Scalar,
+      correct: tf.add(sums.correct, correct!) as tf.Scalar,
+    };
+    correct!.dispose();
+    return next;
+  });
+}
+
+export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; stopped: boolean }> {
+  const { model, epochs, train: source, validation } = opts;
+  if (!(opts.learningRate > 0)) throw new Error(`The learning rate must be above 0; got ${opts.learningRate}.`);
+  if (source.samples === 0) throw new Error('There are no training samples: the training range is empty.');
+  const shouldStop = opts.shouldStop ?? (() => false);
+  const reportEveryMs = opts.reportEveryMs ?? 250;
+  const optimizer = opts.optimizer === 'adam' ? tf.train.adam(opts.learningRate) : tf.train.sgd(opts.learningRate);
+  const yielder = macrotaskYielder();
+  const history: EpochLog[] = [];
+  const totalSamples = epochs * source.samples;
+  let trainMs = 0; // training time only, validation excluded, for throughput and ETA
+  let samplesSeen = 0;
+  let stopped = false;
+
+  // Running sums for the current epoch, on the device.
+  let sums = { loss: tf.scalar(0), correct: tf.scalar(0) };
+  // A GPU backend lets JavaScript queue batches far ahead of the device. Reading the
+  // sums is the only sync, so one is forced once about reportEveryMs of device work is
+  // queued, whether or not a report is due: that bounds how late a Stop can take effect.
+  let msPerBatch = Infinity; // measured between syncs; unknown at first, so the first batch syncs
+  let syncedAt = performance.now();
+  let sinceSync = 0;
+  try {
+    for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
+      const epochStart = performance.now();
+      syncedAt = epochStart; // validation time is not training time
+      let epochSamples = 0;
+      // What the sums held at the last report, so a report can give the mean since then.
+      let reported = { loss: 0, correct: 0, samples: 0, at: epochStart };
+      const batches = source.epoch(epoch)[Symbol.asyncIterator]();
+      for (let b = 0; ; b++) {
+        if (shouldStop()) {
+          stopped = true;
+          await batches.return?.();
+          break;
+        }
+        const item = await batches.next();
+        if (item.done) break;
+        const batch = item.value;
+        const next = trainStep(model, optimizer, batch, source, sums);
+        tf.dispose([sums.loss, sums.correct]);
+        sums = next;
+        epochSamples += batch.size;
+        samplesSeen += batch.size;
+        sinceSync++;
+
+        const last = b === source.batchesPerEpoch - 1;
+        const reportDue = opts.onBatch !== undefined && (last || performance.now() - reported.at >= reportEveryMs);
+        if (!last && !reportDue && sinceSync < Math.max(1, Math.floor(reportEveryMs / msPerBatch))) {
+          await yielder.next();
+          continue;
+        }
+        const [l, c] = await Promise.all([sums.loss.data(), sums.correct.data()]);
+        const now = performance.now();
+        msPerBatch = (now - syncedAt) / sinceSync;
+        syncedAt = now;
+        sinceSync = 0;
+        if (reportDue) {
+          const n = epochSamples - reported.samples;
+          const rate = samplesSeen / ((trainMs + now - epochStart) / 1000);
+          opts.onBatch!({
+            epoch: epoch + 1,
+            batch: b + 1,
+            batchesPerEpoch: source.batchesPerEpoch,
+            samplesSeen,
+            loss: (l[0] - reported.loss) / n,
+            acc: (c[0] - reported.correct) / n,
+            samplesPerSec: rate,
+            etaSeconds: (totalSamples - samplesSeen) / rate,
+          });
+          reported = { loss: l[0], correct: c[0], samples: epochSamples, at: now };
+        }
+        await yielder.next();
+      }
+      if (epochSamples === 0) break;
+      const partial = epochSamples < source.samples;
+      // Synced already at the last batch; after a Stop this read is the sync that makes the timing honest.
+      const [l, c] = await Promise.all([sums.loss.data(), sums.correct.data()]);
+      const trainSeconds = (performance.now() - epochStart) / 1000;
+      trainMs += trainSeconds * 1000;
+      tf.dispose([sums.loss, sums.correct]);
+      sums = { loss: tf.scalar(0), correct: tf.scalar(0) };
+      // A stopped epoch is not logged: its loss covers only part of the data.
+      if (partial) break;
+      const val = validation && validation.samples > 0 ? await validate(model, validation, shouldStop) : null;
+      const log: EpochLog = {
+        epoch: epoch + 1,
+        loss: l[0] / epochSamples,
+        acc: c[0] / epochSamples,
+        valLoss: val?.loss ?? null,
+        valAcc: val?.acc ?? null,
+        seconds: (performance.now() - epochStart) / 1000,
+        samplesPerSec: epochSamples / trainSeconds,
+      };
+      history.push(log);
+      opts.onEpoch?.(log, tf.memory().numTensors);
+      if (epoch < epochs - 1 && shouldStop()) stopped = true;
+    }
+  } finally {
+    yielder.close();
+    tf.dispose([sums.loss, sums.correct]);
+    optimizer.dispose();
+  }
+  return { history, stopped };
+}

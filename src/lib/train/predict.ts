@@ -1,0 +1,50 @@
+/**
+ * Predictions with saved models. The last model used stays loaded, so drawing
+ * digit after digit does not reload its weights from IndexedDB each time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { HearthDb } from '../storage/db';
+import { getModelMeta } from '../storage/models';
+import { loadModel } from '../storage/modelIO';
+import type { SavedModelMeta } from '../types';
+import { InputError, ModelMissingError } from './errors';
+
+export class Predictor {
+  private cached: { id: string; model: tf.LayersModel; meta: SavedModelMeta } | null = null;
+  private readonly db: HearthDb;
+
+  constructor(db: HearthDb) {
+    this.db = db;
+  }
+
+  async predict(modelId: string, pixels: Float32Array): Promise<number[]> {
+    const { model, meta } = await this.load(modelId);
+    const [h, w, c] = meta.inputShape;
+    if (pixels.length !== h * w * c) {
+      throw new InputError(`The model "${meta.name}" expects an image of ${h}×${w}×${c} = ${h * w * c} values; got ${pixels.length}.`);
+    }
+    if (!pixels.every(Number.isFinite)) throw new InputError('The image contains values that are not numbers.');
+    const probs = tf.tidy(() => model.predict(tf.tensor(pixels, [1, h, w, c])) as tf.Tensor);
+    try {
+      return Array.from(await probs.data());
+    } finally {
+      probs.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.cached?.model.dispose();
+    this.cached = null;
+  }
+
+  private async load(id: string) {
+    if (this.cached?.id === id) return this.cached;
+    if (!(await getModelMeta(this.db, id))) {
+      throw new ModelMissingError('This model is no longer stored (it may have been deleted in another tab). Pick another model.');
+    }
+    const { model, meta } = await loadModel(this.db, id);
+    this.dispose();
+    this.cached = { id, model, meta };
+    return this.cached;
+  }
+}

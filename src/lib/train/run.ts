@@ -1,0 +1,144 @@
+/**
+ * One training run as the worker performs it: dataset → sources → model →
+ * train → evaluate → save, posting protocol events on the way. Kept apart from
+ * the worker file so it runs in Node tests against fake-indexeddb.
+ */
+import { restoreConfig, type ExperimentConfig } from '../config';
+import type { WorkerEvent } from '../protocol';
+import type { DatasetMeta, EvaluationResult } from '../types';
+import type { HearthDb } from '../storage/db';
+import { getDataset, readShard } from '../storage/datasets';
+import { saveModel } from '../storage/modelIO';
+import { createShardSource } from '../data/shardSource';
+import { buildModel } from '../model/build';
+import { selectBackend } from './backend';
+import { train } from './loop';
+import { evaluate } from './evaluate';
+import { BackendError, DatasetMissingError, DeviceLostError, InputError } from './errors';
+
+export interface RunContext {
+  db: HearthDb;
+  post: (ev: WorkerEvent) => void;
+  /** True once 'stop' arrived for this run or the GPU was lost. */
+  shouldStop: () => boolean;
+  /** The device-lost message, once the GPU is gone. */
+  deviceLost: () => string | null;
+  reportEveryMs?: number;
+}
+
+/** Inference needs no gradients, so validation and test passes use larger batches than training. */
+const INFERENCE_BATCH = 256;
+
+/**
+ * Training range [0, n); the last round(n × validationSplit) samples of it
+ * validate and the rest train, as Keras's validation_split does.
+ */
+export function splitRange(trainCount: number, trainLimit: number, validationSplit: number): { trainEnd: number; end: number } {
+  const end = trainLimit > 0 ? Math.min(trainLimit, trainCount) : trainCount;
+  const trainEnd = end - Math.round(end * validationSplit);
+  if (trainEnd < 1) {
+    throw new InputError(`There are no samples left to train on: ${end} samples with a validation split of ${validationSplit}. Use more training samples.`);
+  }
+  return { trainEnd, end };
+}
+
+export function defaultModelName(config: ExperimentConfig, dataset: DatasetMeta, evaluation: EvaluationResult | null): string {
+  const model = config.model.toUpperCase();
+  const score = evaluation ? ` · ${(evaluation.accuracy * 100).toFixed(1)}%` : '';
+  return `${model} on ${dataset.name}${score}`;
+}
+
+export async function runTraining(
+  req: { runId: string; config: unknown; modelName?: string },
+  ctx: RunContext,
+): Promise<void> {
+  const { runId } = req;
+  const { db, post } = ctx;
+  const config = restoreConfig(req.config);
+  const chosen = await selectBackend(config.backend).catch((err: unknown) => {
+    throw new BackendError(err instanceof Error ? err.message : String(err));
+  });
+  post({ type: 'backend', runId, ...chosen });
+
+  const dataset = await getDataset(db, config.datasetId);
+  if (!dataset) {
+    throw new DatasetMissingError(
+      `The dataset "${config.datasetId}" is not in this browser's storage (it may have been deleted). Load it on the Datasets page, then train again.`,
+    );
+  }
+  const numClasses = dataset.classes.length;
+  const { trainEnd, end } = splitRange(dataset.splits.train.count, config.trainLimit, config.validationSplit);
+  const source = (split: 'train' | 'test', start: number, stop: number, batchSize: number, shuffle: boolean) =>
+    createShardSource({
+      readShard: (index) => readShard(db, dataset.id, split, index),
+      split: dataset.splits[split],
+      sampleShape: dataset.shape,
+      numClasses,
+      start,
+      end: stop,
+      batchSize,
+      shuffle,
+      seed: config.seed,
+    });
+  const trainSource = source('train', 0, trainEnd, config.batchSize, true);
+  const valSource = end > trainEnd ? source('train', trainEnd, end, INFERENCE_BATCH, false) : null;
+  const testCount = dataset.splits.test.count;
+  const testSource = testCount > 0 ? source('test', 0, testCount, INFERENCE_BATCH, false) : null;
+
+  const model = buildModel(config.model, dataset.shape, numClasses, config.seed);
+  try {
+    const paramCount = model.countParams();
+    post({
+      type: 'started',
+      runId,
+      paramCount,
+      trainSamples: trainSource.samples,
+      valSamples: valSource?.samples ?? 0,
+      batchesPerEpoch: trainSource.batchesPerEpoch,
+      epochs: config.epochs,
+    });
+    const started = performance.now();
+    const { history, stopped } = await train({
+      model,
+      optimizer: config.optimizer,
+      learningRate: config.learningRate,
+      epochs: config.epochs,
+      train: trainSource,
+      validation: valSource,
+      shouldStop: ctx.shouldStop,
+      reportEveryMs: ctx.reportEveryMs,
+      onBatch: (p) => post({ type: 'batch', runId, ...p }),
+      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
+    });
+    const trainSeconds = (performance.now() - started) / 1000;
+    const lost = ctx.deviceLost();
+    if (lost !== null) throw new DeviceLostError(lost);
+
+    // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
+    let evaluation: EvaluationResult | null = null;
+    if (testSource) {
+      evaluation = await evaluate(model, testSource, (done, total) => post({ type: 'evaluating', runId, done, total }));
+      post({ type: 'evaluation', runId, result: evaluation });
+    }
+    const saved = await saveModel(db, model, {
+      id: crypto.randomUUID(),
+      name: req.modelName?.trim() || defaultModelName(config, dataset, evaluation),
+      createdAt: Date.now(),
+      config,
+      datasetId: dataset.id,
+      datasetName: dataset.name,
+      classes: dataset.classes,
+      inputShape: dataset.shape,
+      paramCount,
+      backend: chosen.backend,
+      trainSeconds,
+      history,
+      evaluation,
+    });
+    post({ type: 'saved', runId, model: saved });
+    post({ type: 'done', runId, stopped });
+  } finally {
+    // train() disposes its optimizer and running sums; the weights are the rest of this run's tensors.
+    model.dispose();
+  }
+}

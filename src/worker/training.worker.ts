@@ -1,0 +1,154 @@
+/**
+ * The training worker: checks each request, runs one training at a time, and
+ * answers predictions and backend probes. The work itself lives in src/lib/train.
+ */
+import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '../lib/config';
+import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
+import { openHearthDb, type HearthDb } from '../lib/storage/db';
+import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
+import { BackendError, describeError, deviceLostMessage } from '../lib/train/errors';
+import { Predictor } from '../lib/train/predict';
+import { runTraining } from '../lib/train/run';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (ev: WorkerEvent) => scope.postMessage(ev);
+
+let dbPromise: Promise<HearthDb> | null = null;
+const db = () =>
+  (dbPromise ??= openHearthDb().catch((err: unknown) => {
+    dbPromise = null; // let the next request try again
+    throw err;
+  }));
+
+let lost: string | null = null;
+let activeRun: string | null = null;
+let current: { backend: BackendName; fallbackReason: string | null } | null = null;
+const stopRequested = new Set<string>();
+/** Runs whose error was already posted, so a later failure of the same run is not reported twice. */
+const reported = new Set<string>();
+let trainQueue: Promise<void> = Promise.resolve();
+let predictQueue: Promise<void> = Promise.resolve();
+let predictor: Predictor | null = null;
+
+onDeviceLost((message) => {
+  lost = message;
+  // Post at once: ops on a lost device may never settle, so the run itself might not get to report it.
+  if (activeRun !== null) {
+    reported.add(activeRun);
+    post({ type: 'error', runId: activeRun, kind: 'device-lost', message: deviceLostMessage(message) });
+  }
+});
+
+async function fail(runId: string, err: unknown): Promise<void> {
+  const gone = lost ?? (await deviceLostWithin(500));
+  if (reported.has(runId)) return;
+  post({ type: 'error', runId, ...describeError(err, gone) });
+}
+
+async function useBackend(choice: BackendChoice) {
+  try {
+    current = await selectBackend(choice);
+    return current;
+  } catch (err) {
+    throw new BackendError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function train(req: Extract<WorkerRequest, { type: 'train' }>): Promise<void> {
+  activeRun = req.runId;
+  try {
+    await runTraining(req, {
+      db: await db(),
+      post: (ev) => {
+        if (ev.type === 'backend') current = { backend: ev.backend, fallbackReason: ev.fallbackReason };
+        post(ev);
+      },
+      shouldStop: () => stopRequested.has(req.runId) || lost !== null,
+      deviceLost: () => lost,
+    });
+  } catch (err) {
+    await fail(req.runId, err);
+  } finally {
+    activeRun = null;
+    stopRequested.delete(req.runId);
+    reported.delete(req.runId);
+  }
+}
+
+async function predict(req: Extract<WorkerRequest, { type: 'predict' }>): Promise<void> {
+  try {
+    if (!current) await useBackend('auto');
+    predictor ??= new Predictor(await db());
+    const probabilities = await predictor.predict(req.modelId, req.pixels);
+    post({ type: 'prediction', runId: req.runId, modelId: req.modelId, probabilities });
+  } catch (err) {
+    await fail(req.runId, err);
+  }
+}
+
+async function probe(req: Extract<WorkerRequest, { type: 'probe' }>): Promise<void> {
+  try {
+    // Switching backends under a running training would move its tensors mid-step; report the one in use.
+    const chosen = activeRun !== null && current ? current : await useBackend(req.backend);
+    post({ type: 'backend', runId: req.runId, ...chosen });
+  } catch (err) {
+    await fail(req.runId, err);
+  }
+}
+
+/** The request, or why it cannot be one. Messages come from the page, but are checked like any input. */
+function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind; message: string } {
+  const msg = (data ?? {}) as Record<string, unknown>;
+  const runId = typeof msg.runId === 'string' ? msg.runId : '';
+  if (!runId) return { runId, kind: 'internal', message: 'The training worker received a request without a run id.' };
+  switch (msg.type) {
+    case 'train':
+      try {
+        const config = restoreConfig(msg.config);
+        const modelName = typeof msg.modelName === 'string' ? msg.modelName.slice(0, 200) : undefined;
+        return { type: 'train', runId, config, modelName };
+      } catch (err) {
+        return { runId, ...describeError(err) };
+      }
+    case 'stop':
+      return { type: 'stop', runId };
+    case 'predict':
+      if (typeof msg.modelId !== 'string' || !(msg.pixels instanceof Float32Array)) {
+        return { runId, kind: 'internal', message: 'A prediction request needs a model id and the image as a Float32Array.' };
+      }
+      return { type: 'predict', runId, modelId: msg.modelId, pixels: msg.pixels };
+    case 'probe':
+      if (!BACKENDS.includes(msg.backend as BackendChoice)) {
+        return { runId, kind: 'bad-config', message: `Unknown backend "${String(msg.backend)}". Choose one of: ${BACKENDS.join(', ')}.` };
+      }
+      return { type: 'probe', runId, backend: msg.backend as BackendChoice };
+    default:
+      return { runId, kind: 'internal', message: `The training worker received a request it does not understand (type "${String(msg.type)}").` };
+  }
+}
+
+scope.onmessage = (e: MessageEvent) => {
+  const req = parse(e.data);
+  if (!('type' in req)) {
+    post({ type: 'error', ...req });
+    return;
+  }
+  if (req.type === 'stop') {
+    stopRequested.add(req.runId);
+    return;
+  }
+  if (lost !== null) {
+    post({ type: 'error', runId: req.runId, kind: 'device-lost', message: deviceLostMessage(lost) });
+    return;
+  }
+  if (req.type === 'train') {
+    // One run at a time: a new run stops the current one, which still evaluates and saves as any stopped run does.
+    if (activeRun !== null) stopRequested.add(activeRun);
+    trainQueue = trainQueue.then(() => train(req));
+  } else if (req.type === 'predict') {
+    // In order, so a model is never swapped out of the cache while another prediction uses it.
+    predictQueue = predictQueue.then(() => predict(req));
+  } else {
+    void probe(req);
+  }
+};

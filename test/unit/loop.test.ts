@@ -1,0 +1,170 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../src/lib/model/build';
+import { train, type BatchProgress } from '../../src/lib/train/loop';
+import { evaluate, validate } from '../../src/lib/train/evaluate';
+import type { EpochLog } from '../../src/lib/types';
+import { blobs, memorySource } from './helpers/memorySource';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const SHAPE: [number, number, number] = [8, 8, 1];
+const data = blobs(320, 3);
+// The last 64 samples validate, as the worker splits.
+const trainSet = { x: data.x.subarray(0, 256 * 64), labels: data.labels.subarray(0, 256) };
+const valSet = { x: data.x.subarray(256 * 64), labels: data.labels.subarray(256) };
+const source = (batchSize = 32) =>
+  memorySource({ ...trainSet, sampleShape: SHAPE, numClasses: 2, batchSize, shuffleSeed: 5 });
+const validation = () => memorySource({ ...valSet, sampleShape: SHAPE, numClasses: 2, batchSize: 32 });
+
+async function run(seed: number, epochs: number, extra: Partial<Parameters<typeof train>[0]> = {}) {
+  const model = buildModel('mlp', SHAPE, 2, seed);
+  const tensors: number[] = [];
+  const src = source();
+  const result = await train({
+    model,
+    optimizer: 'sgd',
+    learningRate: 0.05,
+    epochs,
+    train: src,
+    validation: validation(),
+    onEpoch: (_log, n) => tensors.push(n),
+    ...extra,
+  });
+  return { model, result, tensors, src };
+}
+
+describe('train', () => {
+  it('learns a linearly separable toy set without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const { model, result, tensors } = await run(1, 10);
+    const h = result.history;
+    expect(result.stopped).toBe(false);
+    expect(h.map((l) => l.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    console.log(`toy set: loss ${h[0].loss.toFixed(4)} -> ${h[9].loss.toFixed(4)}, acc ${h[9].acc}, val ${h[9].valAcc}`);
+    expect(h[9].loss).toBeLessThan(0.5 * h[0].loss);
+    expect(h[9].acc).toBeGreaterThan(0.95);
+    expect(h[9].valAcc).toBeGreaterThan(0.95);
+    expect(tensors).toHaveLength(10);
+    expect(tensors[9]).toBe(tensors[0]);
+    // Only the model's weights remain once the run is over.
+    expect(tf.memory().numTensors - before).toBe(model.getWeights().length);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is reproducible for a seed and differs across seeds', async () => {
+    const a = await run(11, 1);
+    const b = await run(11, 1);
+    const c = await run(12, 1);
+    for (const r of [a, b, c]) r.model.dispose();
+    expect(Math.abs(a.result.history[0].loss - b.result.history[0].loss)).toBeLessThan(1e-6);
+    expect(Math.abs(a.result.history[0].loss - c.result.history[0].loss)).toBeGreaterThan(1e-4);
+  });
+
+  it('stops before pulling another batch once shouldStop is true', async () => {
+    const src = source();
+    const { model, result } = await run(1, 5, { train: src, shouldStop: () => src.pulled >= 3 });
+    model.dispose();
+    expect(src.pulled).toBe(3);
+    expect(result.stopped).toBe(true);
+    // The stopped epoch was incomplete, so it is not logged.
+    expect(result.history).toEqual([]);
+  });
+
+  it('throttles batch reports to the last batch of each epoch when reportEveryMs is huge', async () => {
+    const reports: BatchProgress[] = [];
+    const logs: EpochLog[] = [];
+    const { model } = await run(2, 3, {
+      reportEveryMs: 1e9,
+      onBatch: (p) => reports.push(p),
+      onEpoch: (log) => logs.push(log),
+    });
+    model.dispose();
+    expect(reports.map((r) => [r.epoch, r.batch, r.batchesPerEpoch, r.samplesSeen])).toEqual([
+      [1, 8, 8, 256],
+      [2, 8, 8, 512],
+      [3, 8, 8, 768],
+    ]);
+    // With no report in between, the mean since the last report is the epoch mean.
+    reports.forEach((r, i) => {
+      expect(r.loss).toBeCloseTo(logs[i].loss, 4);
+      expect(r.acc).toBeCloseTo(logs[i].acc, 6);
+    });
+    expect(reports[2].etaSeconds).toBe(0);
+    expect(reports[0].etaSeconds).toBeCloseTo((512 / 256) * (256 / reports[0].samplesPerSec), 6);
+  });
+
+  it('reports every batch when reportEveryMs is 0', async () => {
+    const reports: BatchProgress[] = [];
+    const { model } = await run(2, 1, { reportEveryMs: 0, onBatch: (p) => reports.push(p) });
+    model.dispose();
+    expect(reports.map((r) => r.batch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('train with the CNN', () => {
+  it('runs a convolutional model without leaking tensors', async () => {
+    // 12×12 images: class 0 bright on the left, class 1 on the right.
+    const n = 32;
+    const x = new Float32Array(n * 144);
+    const labels = new Uint8Array(n).map((_, i) => i % 2);
+    for (let s = 0; s < n; s++) for (let p = 0; p < 144; p++) x[s * 144 + p] = (p % 12 < 6) === (labels[s] === 0) ? 0.9 : 0.1;
+    const src = memorySource({ x, labels, sampleShape: [12, 12, 1], numClasses: 2, batchSize: 16, shuffleSeed: 1 });
+    const model = buildModel('cnn', [12, 12, 1], 2, 3);
+    const tensors: number[] = [];
+    const { history } = await train({
+      model, optimizer: 'adam', learningRate: 0.01, epochs: 2, train: src, validation: null,
+      onEpoch: (_l, t) => tensors.push(t),
+    });
+    model.dispose();
+    expect(tensors[1]).toBe(tensors[0]);
+    expect(history[1].loss).toBeLessThan(history[0].loss);
+    expect(history[1].valLoss).toBeNull();
+  });
+});
+
+describe('validate and evaluate', () => {
+  it('agree with tfjs own cross-entropy and argmax', async () => {
+    const model = buildModel('mlp', SHAPE, 2, 4);
+    const xs = tf.tensor(valSet.x, [64, ...SHAPE]);
+    const ys = tf.oneHot(tf.tensor1d(Array.from(valSet.labels), 'int32'), 2);
+    const probs = model.predict(xs) as tf.Tensor;
+    const expectedLoss = (await tf.mean(tf.metrics.categoricalCrossentropy(ys, probs)).data())[0];
+    const predicted = Array.from(await tf.argMax(probs, -1).data());
+    tf.dispose([xs, ys, probs]);
+    const correct = predicted.filter((p, i) => p === valSet.labels[i]).length;
+
+    const val = await validate(model, validation());
+    expect(val!.loss).toBeCloseTo(expectedLoss, 5);
+    expect(val!.acc).toBeCloseTo(correct / 64, 10);
+
+    const progress: [number, number][] = [];
+    const result = await evaluate(model, validation(), (d, t) => progress.push([d, t]));
+    expect(progress).toEqual([[32, 64], [64, 64]]);
+    expect(result.samples).toBe(64);
+    expect(result.loss).toBeCloseTo(expectedLoss, 5);
+    expect(result.accuracy).toBeCloseTo(correct / 64, 10);
+    const truePos0 = predicted.filter((p, i) => p === 0 && valSet.labels[i] === 0).length;
+    expect(result.confusion[0]).toBe(truePos0);
+    expect(result.confusion.reduce((a, b) => a + b, 0)).toBe(64);
+    model.dispose();
+  });
+});
+
+describe('throughput', () => {
+  it('measures the MNIST-sized MLP on the cpu backend', async () => {
+    const n = 512;
+    const x = new Float32Array(n * 784).map((_, i) => (i % 255) / 255);
+    const labels = new Uint8Array(n).map((_, i) => i % 10);
+    const src = memorySource({ x, labels, sampleShape: [28, 28, 1], numClasses: 10, batchSize: 128 });
+    const model = buildModel('mlp', [28, 28, 1], 10, 1);
+    const { history } = await train({ model, optimizer: 'adam', learningRate: 0.001, epochs: 2, train: src, validation: null });
+    model.dispose();
+    console.log(`MLP 784-512-256-128-10, batch 128, cpu: ${history[1].samplesPerSec.toFixed(0)} samples/s`);
+    expect(history[1].samplesPerSec).toBeGreaterThan(0);
+    expect(history[1].samplesPerSec).toBeCloseTo(n / history[1].seconds, 0);
+  });
+});
