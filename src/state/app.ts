@@ -1,0 +1,17 @@
+/** Start-up: read the URL, clean and list storage, ask which backend we would get. */
+import { settings } from './settings.svelte';
+import { library } from './library.svelte';
+import { models } from './models.svelte';
+import { backendStatus } from './backend.svelte';
+import { run } from './run.svelte';
+
+export function startApp(): void {
+  settings.initFromUrl(location.search);
+  backendStatus.probe(settings.config.backend);
+  void library.init();
+  void models.init();
+  // Closing the tab ends training; ask first.
+  addEventListener('beforeunload', (e) => {
+    if (run.active || library.loading) e.preventDefault();
+  });
+}

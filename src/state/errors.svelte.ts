@@ -1,0 +1,21 @@
+/** The one error banner. Showing an error never resets any other state. */
+import { describeStorageError } from '../lib/storage/db';
+
+class ErrorBanner {
+  message = $state<string | null>(null);
+
+  show(message: string): void {
+    this.message = message;
+  }
+
+  /** For failed storage calls: turns quota and browser errors into a sentence. */
+  showStorage(err: unknown): void {
+    this.message = describeStorageError(err);
+  }
+
+  dismiss(): void {
+    this.message = null;
+  }
+}
+
+export const errorBanner = new ErrorBanner();

@@ -1,0 +1,142 @@
+/**
+ * The dataset library: what is stored, what can be loaded, the load in
+ * progress and how much of the browser's storage Hearth uses.
+ */
+import type { DatasetMeta } from '../lib/types';
+import { BUILTIN_DATASETS, installBuiltin, type BuiltinDataset } from '../lib/data/builtin';
+import { deleteDataset, listDatasets, previewSamples, removeIncomplete } from '../lib/storage/datasets';
+import { hearthDb } from './services';
+import { errorBanner } from './errors.svelte';
+import { settings } from './settings.svelte';
+
+export interface LoadProgress {
+  id: string;
+  name: string;
+  phase: 'download' | 'store';
+  fraction: number;
+}
+
+export interface Preview {
+  x: Uint8Array;
+  y: Uint8Array;
+  count: number;
+}
+
+function isAbort(err: unknown): boolean {
+  return (err instanceof DOMException || err instanceof Error) && err.name === 'AbortError';
+}
+
+export class Library {
+  datasets = $state.raw<DatasetMeta[]>([]);
+  /** False until the first listing arrived, so the panel can tell "empty" from "not read yet". */
+  ready = $state(false);
+  loading = $state<LoadProgress | null>(null);
+  estimate = $state<{ usage: number; quota: number } | null>(null);
+  /** Whether the browser promised not to evict our data under storage pressure; null when unknown. */
+  persisted = $state<boolean | null>(null);
+  /** A one-off notice, e.g. that start-up cleaned up an interrupted load. */
+  notice = $state<string | null>(null);
+
+  available = $derived<BuiltinDataset[]>(BUILTIN_DATASETS.filter((b) => !this.datasets.some((d) => d.id === b.id)));
+  selected = $derived<DatasetMeta | null>(this.datasets.find((d) => d.id === settings.config.datasetId) ?? null);
+
+  private controller: AbortController | null = null;
+  private previews = new Map<string, Promise<Preview>>();
+
+  async init(): Promise<void> {
+    try {
+      const db = await hearthDb();
+      const removed = await removeIncomplete(db, this.loading ? [this.loading.id] : []);
+      if (removed > 0) this.notice = 'Removed the pieces of an interrupted load.';
+    } catch (err) {
+      errorBanner.showStorage(err);
+    }
+    await this.refresh();
+    this.ready = true;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.datasets = await listDatasets(await hearthDb());
+    } catch (err) {
+      errorBanner.showStorage(err);
+    }
+    await this.refreshEstimate();
+  }
+
+  async refreshEstimate(): Promise<void> {
+    if (typeof navigator === 'undefined' || !navigator.storage?.estimate) return;
+    try {
+      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+      this.estimate = { usage, quota };
+      this.persisted = navigator.storage.persisted ? await navigator.storage.persisted() : null;
+    } catch {
+      this.estimate = null;
+    }
+  }
+
+  /** Asks the browser to keep Hearth's data even when space runs low; it may say no. */
+  async persist(): Promise<void> {
+    if (!navigator.storage?.persist) return;
+    const granted = await navigator.storage.persist().catch(() => false);
+    this.persisted = granted;
+    if (!granted) this.notice = 'The browser did not agree to keep the data for sure; it may still clear it when space runs low.';
+  }
+
+  async load(id: string): Promise<void> {
+    if (this.loading) return;
+    const builtin = BUILTIN_DATASETS.find((b) => b.id === id);
+    if (!builtin) return;
+    this.notice = null;
+    this.controller = new AbortController();
+    this.loading = { id, name: builtin.name, phase: 'download', fraction: 0 };
+    try {
+      const meta = await installBuiltin(await hearthDb(), id, {
+        signal: this.controller.signal,
+        onProgress: (phase, fraction) => {
+          if (this.loading?.id === id) this.loading = { ...this.loading, phase, fraction };
+        },
+      });
+      // A first dataset becomes the one to train on, so Train works straight away.
+      if (!this.selected) settings.set('datasetId', meta.id);
+    } catch (err) {
+      if (isAbort(err)) this.notice = `Stopped loading ${builtin.name}. Nothing was kept.`;
+      else errorBanner.showStorage(err);
+    } finally {
+      this.loading = null;
+      this.controller = null;
+    }
+    await this.refresh();
+  }
+
+  cancelLoad(): void {
+    this.controller?.abort();
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await deleteDataset(await hearthDb(), id);
+      this.previews.delete(id);
+    } catch (err) {
+      errorBanner.showStorage(err);
+    }
+    await this.refresh();
+  }
+
+  /** The first n training samples, read once per dataset. */
+  preview(id: string, n: number): Promise<Preview> {
+    let p = this.previews.get(id);
+    if (!p) {
+      p = hearthDb().then((db) => previewSamples(db, id, n));
+      p.catch(() => this.previews.delete(id));
+      this.previews.set(id, p);
+    }
+    return p;
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
+  }
+}
+
+export const library = new Library();

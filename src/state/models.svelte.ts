@@ -1,0 +1,76 @@
+/**
+ * Saved models, the one picked for "Try it", and the evaluation on show,
+ * which is either the current run's or the picked model's stored one.
+ */
+import type { EvaluationResult, SavedModelMeta } from '../lib/types';
+import { deleteModel, listModels } from '../lib/storage/models';
+import { hearthDb } from './services';
+import { errorBanner } from './errors.svelte';
+import { library } from './library.svelte';
+
+export interface ShownEvaluation {
+  /** Whose evaluation this is, for the panel's heading. */
+  title: string;
+  /** The saved model it belongs to, once there is one. */
+  modelId: string | null;
+  classes: string[];
+  result: EvaluationResult;
+}
+
+export class Models {
+  list = $state.raw<SavedModelMeta[]>([]);
+  ready = $state(false);
+  selectedId = $state<string | null>(null);
+  selected = $derived<SavedModelMeta | null>(this.list.find((m) => m.id === this.selectedId) ?? null);
+  evaluation = $state.raw<ShownEvaluation | null>(null);
+
+  async refresh(): Promise<void> {
+    try {
+      this.list = await listModels(await hearthDb());
+    } catch (err) {
+      errorBanner.showStorage(err);
+    }
+    this.ready = true;
+  }
+
+  /** At start-up a returning visitor finds their newest model ready to try. */
+  async init(): Promise<void> {
+    await this.refresh();
+    if (this.selectedId === null && this.evaluation === null && this.list.length > 0) this.select(this.list[0].id);
+  }
+
+  select(id: string): void {
+    this.selectedId = id;
+    const model = this.list.find((m) => m.id === id);
+    if (model?.evaluation) {
+      this.evaluation = { title: model.name, modelId: id, classes: model.classes, result: model.evaluation };
+    }
+  }
+
+  /** Called after a run saved its model: list it and make it the one to try. */
+  async adopt(model: SavedModelMeta): Promise<void> {
+    await this.refresh();
+    void library.refreshEstimate();
+    if (!this.list.some((m) => m.id === model.id)) this.list = [model, ...this.list];
+    this.selectedId = model.id;
+    if (model.evaluation) this.evaluation = { title: model.name, modelId: model.id, classes: model.classes, result: model.evaluation };
+  }
+
+  showEvaluation(evaluation: ShownEvaluation | null): void {
+    this.evaluation = evaluation;
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await deleteModel(await hearthDb(), id);
+    } catch (err) {
+      errorBanner.showStorage(err);
+    }
+    if (this.selectedId === id) this.selectedId = null;
+    if (this.evaluation?.modelId === id) this.evaluation = null;
+    await this.refresh();
+    await library.refreshEstimate();
+  }
+}
+
+export const models = new Models();

@@ -1,0 +1,50 @@
+/** "Try it": sends a drawing to the worker for the picked model and keeps the newest answer. */
+import type { WorkerEvent } from '../lib/protocol';
+import { newRunId, trainingClient } from './services';
+import { errorBanner } from './errors.svelte';
+
+export class Predictor {
+  probabilities = $state.raw<number[] | null>(null);
+  /** The 28×28 input last sent, so the page can show what the model saw. */
+  input = $state.raw<Float32Array | null>(null);
+  pending = $state(false);
+  predicted = $derived.by(() => {
+    const p = this.probabilities;
+    if (!p || p.length === 0) return null;
+    let best = 0;
+    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    return best;
+  });
+
+  private latestId: string | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  predict(modelId: string, pixels: Float32Array): void {
+    this.unsubscribe ??= trainingClient().subscribe((ev) => this.onEvent(ev));
+    this.latestId = newRunId('predict');
+    this.input = pixels;
+    this.pending = true;
+    // The worker may transfer the buffer; keep our copy for the preview.
+    trainingClient().request({ type: 'predict', runId: this.latestId, modelId, pixels: pixels.slice() });
+  }
+
+  clear(): void {
+    this.latestId = null;
+    this.probabilities = null;
+    this.input = null;
+    this.pending = false;
+  }
+
+  private onEvent(ev: WorkerEvent): void {
+    if (ev.runId !== this.latestId) return;
+    if (ev.type === 'prediction') {
+      this.probabilities = ev.probabilities;
+      this.pending = false;
+    } else if (ev.type === 'error') {
+      this.pending = false;
+      errorBanner.show(ev.message);
+    }
+  }
+}
+
+export const predictor = new Predictor();

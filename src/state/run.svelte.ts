@@ -1,0 +1,143 @@
+/**
+ * The training run: sends 'train' and 'stop', follows the worker's events for
+ * the current runId only, and keeps what the live view draws.
+ */
+import type { EpochLog } from '../lib/types';
+import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
+import { newRunId, trainingClient } from './services';
+import { appendPoint, emptySeries, type BatchSeries } from './series';
+import { errorBanner } from './errors.svelte';
+import { backendStatus } from './backend.svelte';
+import { models } from './models.svelte';
+import { settings } from './settings.svelte';
+import { library } from './library.svelte';
+
+export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'error';
+export type EpochRow = EpochLog & { numTensors: number };
+type Started = WorkerEventOf<'started'>;
+type BatchEv = WorkerEventOf<'batch'>;
+
+export class Run {
+  state = $state<RunState>('idle');
+  runId = $state<string | null>(null);
+  started = $state.raw<Started | null>(null);
+  lastBatch = $state.raw<BatchEv | null>(null);
+  series = $state.raw<BatchSeries>(emptySeries());
+  epochs = $state.raw<EpochRow[]>([]);
+  evalProgress = $state.raw<{ done: number; total: number } | null>(null);
+  stopRequested = $state(false);
+  elapsedSeconds = $state(0);
+  /** Training time as the worker measured it, once the run is over. */
+  finalSeconds = $state<number | null>(null);
+
+  active = $derived(this.state === 'training' || this.state === 'evaluating');
+  totalEpochs = $derived(this.started?.epochs ?? settings.config.epochs);
+  private totalSamples = $derived((this.started?.trainSamples ?? 0) * this.totalEpochs);
+  /** 1-based epoch in progress; counted from logged epochs so it does not depend on the worker's indexing. */
+  currentEpoch = $derived(Math.min(this.epochs.length + 1, this.totalEpochs));
+  epochFraction = $derived.by(() => {
+    if (this.epochs.length >= this.totalEpochs) return 1;
+    const trainSamples = this.started?.trainSamples ?? 0;
+    if (!trainSamples || !this.lastBatch) return 0;
+    const within = this.lastBatch.samplesSeen - this.epochs.length * trainSamples;
+    return Math.max(0, Math.min(1, within / trainSamples));
+  });
+  /** Epoch-end points for the charts, at the samples seen when each epoch ended. */
+  epochPoints = $derived(
+    this.epochs.map((e, i) => ({ x: (i + 1) * (this.started?.trainSamples ?? 0), log: e })),
+  );
+
+  private unsubscribe: (() => void) | null = null;
+  private startedAt = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  start(): void {
+    if (this.active || !settings.valid) return;
+    this.unsubscribe ??= trainingClient().subscribe((ev) => this.onEvent(ev));
+    const runId = newRunId('run');
+    this.runId = runId;
+    this.state = 'training';
+    this.started = null;
+    this.lastBatch = null;
+    this.series = emptySeries();
+    this.epochs = [];
+    this.evalProgress = null;
+    this.stopRequested = false;
+    this.finalSeconds = null;
+    models.showEvaluation(null);
+    this.startClock();
+    backendStatus.follow(runId);
+    const dataset = library.selected;
+    const modelName = dataset ? `${settings.config.model.toUpperCase()} on ${dataset.name}` : undefined;
+    trainingClient().request({ type: 'train', runId, config: settings.snapshot(), modelName });
+  }
+
+  stop(): void {
+    if (!this.active || !this.runId) return;
+    this.stopRequested = true;
+    trainingClient().request({ type: 'stop', runId: this.runId });
+  }
+
+  private onEvent(ev: WorkerEvent): void {
+    if (ev.runId !== this.runId) {
+      // A crashed worker or lost device ends the run whatever id the report carries.
+      const fatal = ev.type === 'error' && (ev.kind === 'internal' || ev.kind === 'device-lost');
+      if (fatal && (this.active || !/^(probe|predict)/.test(ev.runId))) this.fail(ev.message);
+      return;
+    }
+    switch (ev.type) {
+      case 'started':
+        this.started = ev;
+        break;
+      case 'batch':
+        this.lastBatch = ev;
+        this.series = appendPoint(this.series, ev.samplesSeen, ev.loss, ev.acc, this.totalSamples);
+        break;
+      case 'epoch':
+        this.epochs = [...this.epochs, { ...ev.log, numTensors: ev.numTensors }];
+        break;
+      case 'evaluating':
+        this.state = 'evaluating';
+        this.evalProgress = { done: ev.done, total: ev.total };
+        break;
+      case 'evaluation': {
+        const classes = library.selected?.classes ?? ev.result.perClass.map((_, i) => String(i));
+        models.showEvaluation({ title: 'This run', modelId: null, classes, result: ev.result });
+        break;
+      }
+      case 'saved':
+        this.finalSeconds = ev.model.trainSeconds;
+        void models.adopt(ev.model);
+        break;
+      case 'done':
+        this.state = ev.stopped ? 'stopped' : 'done';
+        this.stopClock();
+        break;
+      case 'error':
+        this.fail(ev.message);
+        break;
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.active) this.state = 'error';
+    this.stopClock();
+    errorBanner.show(message);
+  }
+
+  private startClock(): void {
+    this.stopClock();
+    this.startedAt = performance.now();
+    this.elapsedSeconds = 0;
+    this.timer = setInterval(() => (this.elapsedSeconds = (performance.now() - this.startedAt) / 1000), 500);
+  }
+
+  private stopClock(): void {
+    if (this.timer === null) return;
+    clearInterval(this.timer);
+    this.timer = null;
+    this.elapsedSeconds = (performance.now() - this.startedAt) / 1000;
+  }
+}
+
+export const run = new Run();

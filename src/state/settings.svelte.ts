@@ -1,0 +1,122 @@
+/**
+ * The experiment config as the form edits it. Numeric fields keep the text the
+ * person typed (a draft) so a half-typed "0." is not overwritten; a draft that
+ * passes the config's own parse/check rules is copied into `config`. The URL
+ * mirrors `config` so a link reproduces the experiment.
+ */
+import {
+  CONFIG_KEYS,
+  DEFAULT_CONFIG,
+  FIELDS,
+  configToSearchParams,
+  restoreConfig,
+  type ExperimentConfig,
+} from '../lib/config';
+
+export const NUMERIC_FIELDS = ['learningRate', 'batchSize', 'epochs', 'validationSplit', 'seed', 'trainLimit'] as const;
+export type NumericField = (typeof NUMERIC_FIELDS)[number];
+type Drafts = Record<NumericField, string>;
+
+function draftsOf(config: ExperimentConfig): Drafts {
+  const out = {} as Drafts;
+  for (const key of NUMERIC_FIELDS) out[key] = String(config[key]);
+  return out;
+}
+
+/** The reason a draft is unusable, or undefined when it is fine. */
+function draftError(field: NumericField, text: string): string | undefined {
+  const spec = FIELDS[field];
+  if (text.trim() === '') return `${spec.label} is required`;
+  const value = spec.parse(text);
+  if (value === undefined) {
+    const whole = field !== 'learningRate' && field !== 'validationSplit';
+    return `${spec.label} must be ${whole ? 'a whole number' : 'a number'}`;
+  }
+  const reason = spec.check?.(value);
+  return reason ? `${spec.label} ${reason}` : undefined;
+}
+
+function parseDraft(field: NumericField, text: string): number {
+  return FIELDS[field].parse(text) as number;
+}
+
+export class Settings {
+  config = $state<ExperimentConfig>({ ...DEFAULT_CONFIG });
+  drafts = $state<Drafts>(draftsOf(DEFAULT_CONFIG));
+  /** Set when the page's URL held settings that could not be used. */
+  urlMessage = $state<string | null>(null);
+
+  errors = $derived.by(() => {
+    const out: Partial<Record<NumericField, string>> = {};
+    for (const key of NUMERIC_FIELDS) {
+      const reason = draftError(key, this.drafts[key]);
+      if (reason) out[key] = reason;
+    }
+    return out;
+  });
+  valid = $derived(Object.keys(this.errors).length === 0);
+
+  /**
+   * Reads the config from a query string. Each field is checked on its own so
+   * one bad value costs only that field; it falls back to its default and the
+   * banner names it.
+   */
+  initFromUrl(search: string): void {
+    const params = new URLSearchParams(search);
+    const raw: Record<string, string> = {};
+    const problems: string[] = [];
+    for (const key of CONFIG_KEYS) {
+      const value = params.get(key);
+      if (value === null) continue;
+      try {
+        restoreConfig({ [key]: value });
+        raw[key] = value;
+      } catch (err) {
+        problems.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+    this.config = restoreConfig(raw);
+    this.drafts = draftsOf(this.config);
+    this.urlMessage = problems.length
+      ? `This link had settings Hearth could not use, so their defaults apply: ${problems.join('; ')}.`
+      : null;
+    this.syncUrl();
+  }
+
+  setDraft(field: NumericField, text: string): void {
+    this.drafts[field] = text;
+    if (!draftError(field, text)) {
+      this.config[field] = parseDraft(field, text);
+      this.syncUrl();
+    }
+  }
+
+  set<K extends 'model' | 'optimizer' | 'backend' | 'datasetId'>(field: K, value: ExperimentConfig[K]): void {
+    this.config[field] = value;
+    this.syncUrl();
+  }
+
+  /** The config to train with: a plain copy, safe to post to the worker. */
+  snapshot(): ExperimentConfig {
+    return $state.snapshot(this.config);
+  }
+
+  reset(): void {
+    this.config = { ...DEFAULT_CONFIG };
+    this.drafts = draftsOf(this.config);
+    this.syncUrl();
+  }
+
+  dismissUrlMessage(): void {
+    this.urlMessage = null;
+  }
+
+  private syncUrl(): void {
+    if (typeof history === 'undefined' || typeof location === 'undefined') return;
+    const query = configToSearchParams(this.config).toString();
+    const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
+    history.replaceState(history.state, '', url);
+  }
+}
+
+export const settings = new Settings();
