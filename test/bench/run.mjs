@@ -1,0 +1,120 @@
+// npm run bench: trains the MLP preset in headless Chromium on each backend, through
+// the app's worker and streaming pipeline and through a bare model.fit on the same
+// samples held in memory, and writes the figures to test/bench/RESULTS.md.
+//   npm run bench                      throughput on webgpu, webgl, cpu
+//   npm run bench -- --keras [backend] the full Keras figure: 60,000 images, 5 epochs, test accuracy
+import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'vite';
+import { CHROMIUM, launchBrowser } from '../browser.mjs';
+
+const args = process.argv.slice(2);
+const keras = args.includes('--keras');
+const BATCH = 128;
+const EPOCHS = 3; // the first is warm-up (shader compilation); throughput is over the others
+const SAMPLES = { webgpu: 2048, webgl: 4096, cpu: 2048 };
+
+const server = await createServer({ server: { host: '127.0.0.1', port: 0 }, logLevel: 'warn' });
+await server.listen();
+const origin = `http://127.0.0.1:${server.httpServer.address().port}`;
+const browser = await launchBrowser();
+const page = await browser.newPage();
+page.on('console', (m) => m.type() === 'error' && console.error('page:', m.text()));
+await page.goto(`${origin}/test/bench/index.html`);
+await page.waitForFunction(() => window.hearthBench !== undefined, null, { timeout: 120_000 });
+console.log('Loading MNIST into IndexedDB…');
+await page.evaluate(() => window.hearthBench.ensureMnist());
+
+const machine = `${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB, no GPU; ${browserVersion()} (WebGPU and WebGL on SwiftShader, in software)`;
+const today = new Date().toISOString().slice(0, 10);
+const afterWarmup = (s) => (s.length > 1 ? s.slice(1) : s);
+const rate = (samples, seconds) => samples / (seconds.reduce((a, b) => a + b, 0) / seconds.length);
+
+try {
+  if (keras) await kerasFigure(args[args.indexOf('--keras') + 1] ?? 'webgl');
+  else await throughput();
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+async function throughput() {
+  const rows = [];
+  for (const backend of ['webgpu', 'webgl', 'cpu']) {
+    const job = { backend, samples: SAMPLES[backend], epochs: EPOCHS, batchSize: BATCH };
+    try {
+      console.log(`${backend}: bare model.fit on ${job.samples} samples…`);
+      const bare = await page.evaluate((j) => window.hearthBench.bareRun(j), job);
+      console.log(`${backend}: app worker + streaming pipeline…`);
+      const app = await page.evaluate((j) => window.hearthBench.appRun(j), job);
+      const bareRate = rate(job.samples, afterWarmup(bare.epochSeconds));
+      const appRate = rate(job.samples, afterWarmup(app.epochSeconds));
+      rows.push({ backend, samples: job.samples, bareRate, appRate, ratio: appRate / bareRate });
+      console.log(`${backend}: bare ${bareRate.toFixed(0)} samples/s, app ${appRate.toFixed(0)} samples/s, ratio ${(appRate / bareRate).toFixed(2)}`);
+    } catch (err) {
+      rows.push({ backend, error: String(err.message ?? err).split('\n')[0] });
+      console.log(`${backend}: not measured (${rows.at(-1).error})`);
+    }
+  }
+  const table = rows
+    .map((r) =>
+      r.error
+        ? `| ${r.backend} | – | – | – | not measured: ${r.error} |`
+        : `| ${r.backend} | ${r.samples} | ${r.bareRate.toFixed(0)} | ${r.appRate.toFixed(0)} | ${r.ratio.toFixed(2)} |`,
+    )
+    .join('\n');
+  writeSection('throughput', `## Throughput: app pipeline vs bare model.fit (${today})
+
+MLP preset (784-512-256-128-10, Adam), batch ${BATCH}, ${EPOCHS} epochs of the first N MNIST training images; samples/s is the mean over the epochs after the first (warm-up). "bare" is \`model.fit\` on the same samples held in memory as float32 tensors, in its own worker; "app" is Hearth's worker streaming uint8 shards from IndexedDB. Goal: app ≥ 0.9 × bare.
+
+Machine: ${machine}.
+
+| backend | N | bare samples/s | app samples/s | app / bare |
+|---|---|---|---|---|
+${table}
+`);
+}
+
+async function kerasFigure(backend) {
+  console.log(`Keras figure on ${backend}: 60,000 images, 5 epochs, batch ${BATCH}, Adam. This takes a while…`);
+  const started = Date.now();
+  const r = await page.evaluate(
+    (j) => window.hearthBench.appRun(j),
+    { backend, samples: 0, epochs: 5, batchSize: BATCH, validationSplit: 0 },
+  );
+  const minutes = (Date.now() - started) / 60_000;
+  console.log(`test accuracy ${(r.accuracy * 100).toFixed(2)}% in ${minutes.toFixed(1)} min`);
+  writeSection('keras', `## The Keras figure (${today})
+
+MLP preset trained through the app's worker on all 60,000 MNIST training images for 5 epochs, Adam (learning rate 0.001), batch ${BATCH}, then evaluated on the 10,000 test images.
+
+| backend | training time | whole run (incl. evaluation) | epoch seconds | test accuracy |
+|---|---|---|---|---|
+| ${r.backend} | ${(r.trainSeconds / 60).toFixed(1)} min | ${minutes.toFixed(1)} min | ${r.epochSeconds.map((s) => s.toFixed(0)).join(', ')} | ${(r.accuracy * 100).toFixed(2)}% |
+
+Machine: ${machine}.
+`);
+  if (r.accuracy < 0.97) process.exitCode = 1;
+}
+
+function browserVersion() {
+  try {
+    return execFileSync(CHROMIUM, ['--version']).toString().trim();
+  } catch {
+    return 'Chromium';
+  }
+}
+
+/** RESULTS.md keeps one section per kind of run; a new run replaces its own section only. */
+function writeSection(key, body) {
+  const file = new URL('./RESULTS.md', import.meta.url);
+  const header = '# Benchmark results\n\nWritten by `npm run bench` (see test/bench/run.mjs). Each section is replaced by its own next run.\n';
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : header;
+  const start = `<!-- ${key} -->`;
+  const end = `<!-- /${key} -->`;
+  const block = `${start}\n${body}${end}`;
+  const re = new RegExp(`${start}[\\s\\S]*?${end}`);
+  writeFileSync(file, re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}\n`);
+  console.log(`Wrote ${file.pathname}`);
+}

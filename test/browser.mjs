@@ -1,0 +1,60 @@
+// Starts what a browser test needs: Debian's Chromium (installed on first use when
+// running as root), a production build of the app served by `vite preview`, and a
+// Chromium with WebGPU enabled. Shared by the end-to-end tests and the benchmark.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Installs Chromium from Debian's packages when it is absent. Never downloads a browser build of its own. */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(`Chromium was not found at ${CHROMIUM}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
+  console.log('Installing Chromium from Debian packages (first run only)…');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.status !== 0 || !existsSync(CHROMIUM)) throw new Error('apt-get install chromium failed.');
+}
+
+/** Builds the app once per process and serves it on a free loopback port. */
+export async function serveApp({ rebuild = true } = {}) {
+  if (rebuild) await build({ logLevel: 'warn' });
+  const server = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
+  const address = server.httpServer.address();
+  const origin = `http://127.0.0.1:${address.port}`;
+  return { origin, close: () => new Promise((resolve) => server.httpServer.close(resolve)) };
+}
+
+export async function launchBrowser() {
+  ensureChromium();
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Records every request a page (and its workers) makes whose origin is not `origin`. */
+export function trackForeignRequests(context, origin) {
+  const foreign = [];
+  context.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) foreign.push(url);
+  });
+  return foreign;
+}

@@ -1,0 +1,162 @@
+// The whole path a newcomer takes, driven through the real UI in headless Chromium
+// on WebGPU: load MNIST, train the MLP on a small subset, read the evaluation, and
+// find the saved model still there after a reload, predicting a drawn digit.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, serveApp, trackForeignRequests } from '../browser.mjs';
+
+// ~95 samples/s on the software WebGPU adapter: 2 epochs of 1,024 samples take ~20 s.
+const RUN = { epochs: 2, trainLimit: 1024, batchSize: 64, validationSplit: 0.125, seed: 7 };
+
+let app, browser, context, page, foreign;
+
+before(async () => {
+  app = await serveApp();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  foreign = trackForeignRequests(context, app.origin);
+  page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const byId = (id) => page.getByTestId(id);
+const numberAttr = async (locator, name) => Number(await locator.getAttribute(name));
+
+test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts after a reload', { timeout: 600_000 }, async () => {
+  const query = new URLSearchParams(Object.entries(RUN).map(([k, v]) => [k, String(v)]));
+  await page.goto(`${app.origin}/?${query}`);
+
+  await assert.doesNotReject(byId('backend').filter({ hasText: 'webgpu' }).waitFor({ timeout: 30_000 }));
+  assert.equal(await byId('backend-reason').count(), 0, 'no fallback reason on a WebGPU browser');
+
+  // The first visit loads MNIST into IndexedDB with a progress bar.
+  await byId('load-mnist').click();
+  await byId('load-progress').waitFor({ timeout: 10_000 });
+  const dataset = byId('dataset-mnist');
+  await dataset.waitFor({ timeout: 180_000 });
+  const datasetText = await dataset.textContent();
+  assert.match(datasetText, /60,000/);
+  assert.match(datasetText, /10,000/);
+  assert.ok((await dataset.getByTestId('dataset-preview').locator('canvas').count()) >= 16, 'sample grid shown');
+
+  // The settings came from the URL.
+  assert.equal(await byId('cfg-epochs').inputValue(), '2');
+  assert.equal(await byId('cfg-trainLimit').inputValue(), '1024');
+  await byId('preset-mlp').click();
+  assert.equal((await byId('param-count').textContent()).trim().replace(/\D/g, ''), '567434');
+
+  await byId('train').click();
+  const run = byId('run');
+  await run.and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+  await run.and(page.locator('[data-state="done"]')).waitFor({ timeout: 400_000 });
+
+  // Two epochs, loss falling, and no tensor leaked between the first and the last epoch.
+  const rows = byId('epoch-row');
+  assert.equal(await rows.count(), RUN.epochs);
+  const firstLoss = await numberAttr(rows.nth(0), 'data-loss');
+  const lastLoss = await numberAttr(rows.nth(RUN.epochs - 1), 'data-loss');
+  assert.ok(Number.isFinite(firstLoss) && lastLoss < firstLoss, `loss fell: ${firstLoss} -> ${lastLoss}`);
+  assert.equal(await numberAttr(rows.nth(0), 'data-tensors'), await numberAttr(rows.nth(RUN.epochs - 1), 'data-tensors'));
+  assert.match(await byId('throughput').textContent(), /\d/);
+
+  // Evaluated on the 10,000 test images.
+  const accuracy = await numberAttr(byId('test-accuracy'), 'data-value');
+  assert.ok(accuracy > 0.6, `test accuracy ${accuracy} is well above chance (0.1)`);
+  const cells = byId('confusion-matrix').getByTestId('cm-cell');
+  assert.equal(await cells.count(), 100);
+  const counts = (await cells.allTextContents()).map((t) => Number(t.replace(/\D/g, '')));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 10_000);
+
+  // The model is saved, survives a reload, and predicts a drawn digit.
+  assert.equal(await byId('model-row').count(), 1);
+  await page.reload();
+  await byId('model-row').first().waitFor({ timeout: 30_000 });
+  assert.equal(await byId('model-row').count(), 1);
+  await byId('model-row').first().getByTestId('model-select').click();
+  await drawOne(byId('draw-canvas'));
+  await byId('prediction').waitFor({ timeout: 60_000 });
+  const bars = byId('prob-bar');
+  assert.equal(await bars.count(), 10);
+  const probabilities = await Promise.all((await bars.all()).map((bar) => numberAttr(bar, 'data-p')));
+  assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-3, `probabilities sum to 1: ${probabilities}`);
+  const predicted = Number(await byId('prediction').getAttribute('data-class'));
+  assert.equal(predicted, probabilities.indexOf(Math.max(...probabilities)));
+
+  assert.deepEqual(foreign, [], 'the page made requests only to its own origin');
+});
+
+/** A vertical stroke down the middle: a "1". */
+async function drawOne(canvas) {
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(x, box.y + box.height * (0.15 + 0.07 * i));
+  await page.mouse.up();
+}
+
+// Runs after the test above, in the same browser profile: MNIST and one model are stored.
+test('a lost GPU device and a crashed worker each end in a clear message and lose nothing stored', { timeout: 300_000 }, async () => {
+  await page.goto(`${app.origin}/?model=cnn&epochs=1&trainLimit=4096&batchSize=32`);
+  await byId('dataset-mnist').waitFor({ timeout: 30_000 });
+  await byId('model-row').first().waitFor({ timeout: 30_000 });
+  const modelsBefore = await byId('model-row').count();
+
+  // Lose the device mid-run: tfjs keeps its engine on the worker's global scope.
+  await byId('train').click();
+  await byId('run').and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+  await byId('epoch-progress').waitFor();
+  await inTrainingWorker(() => {
+    const device = globalThis._tfengine?.backendInstance?.device;
+    device?.destroy();
+    return Boolean(device);
+  });
+  await byId('error').filter({ hasText: /GPU/ }).waitFor({ timeout: 60_000 });
+  assert.match(await byId('error').textContent(), /datasets and saved models are safe/);
+  await byId('run').and(page.locator('[data-state="error"]')).waitFor({ timeout: 10_000 });
+
+  // A worker that dies is reported, and the next run starts a fresh one.
+  await page.reload();
+  await byId('dataset-mnist').waitFor({ timeout: 30_000 });
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0`);
+  await byId('train').click();
+  await byId('run').and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+  await inTrainingWorker(() => {
+    if (!globalThis._tfengine?.backendInstance) return false;
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    });
+    return true;
+  });
+  await byId('error').filter({ hasText: /stopped unexpectedly/ }).waitFor({ timeout: 30_000 });
+
+  // Nothing already stored was lost.
+  await page.reload();
+  await byId('dataset-mnist').waitFor({ timeout: 30_000 });
+  assert.match(await byId('dataset-mnist').textContent(), /60,000/);
+  assert.equal(await byId('model-row').count(), modelsBefore);
+});
+
+/**
+ * Runs fn in the page's live training worker: the one with a tfjs backend. A worker of
+ * the previous document can linger in page.workers() for a moment after a navigation.
+ */
+async function inTrainingWorker(fn) {
+  const seen = [];
+  for (let attempt = 0; attempt < 100; attempt++) {
+    for (const worker of page.workers().filter((w) => /training/.test(w.url()))) {
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 2_000));
+      const answer = await Promise.race([worker.evaluate(fn).catch((err) => err.message), timeout]);
+      if (answer === true) return;
+      seen.push(String(answer));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no live training worker found: ${page.workers().length} workers; answers: ${[...new Set(seen)].join(' | ')}`);
+}
