@@ -6,7 +6,7 @@ import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '.
 import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
 import { openHearthDb, type HearthDb } from '../lib/storage/db';
 import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
-import { BackendError, describeError, deviceLostMessage } from '../lib/train/errors';
+import { BackendError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
 import { runTraining } from '../lib/train/run';
 
@@ -42,7 +42,10 @@ onDeviceLost((message) => {
 async function fail(runId: string, err: unknown): Promise<void> {
   const gone = lost ?? (await deviceLostWithin(500));
   if (reported.has(runId)) return;
-  post({ type: 'error', runId, ...describeError(err, gone) });
+  const described = describeError(err, gone);
+  // Once the GPU has failed the backend is unusable: later requests hear the same.
+  if (described.kind === 'device-lost') lost ??= gone ?? gpuFailure(err);
+  post({ type: 'error', runId, ...described });
 }
 
 async function useBackend(choice: BackendChoice) {
@@ -114,7 +117,7 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
       return { type: 'stop', runId };
     case 'predict':
       if (typeof msg.modelId !== 'string' || !(msg.pixels instanceof Float32Array)) {
-        return { runId, kind: 'internal', message: 'A prediction request needs a model id and the image as a Float32Array.' };
+        return { runId, kind: 'internal', message: 'A prediction request needs a model id and the input (an image or an encoded row) as a Float32Array.' };
       }
       return { type: 'predict', runId, modelId: msg.modelId, pixels: msg.pixels };
     case 'probe':

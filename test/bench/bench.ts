@@ -36,7 +36,7 @@ function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: str
       if (ev.type === 'backend') backend = ev.backend;
       if (ev.type === 'epoch') epochSeconds.push(ev.log.seconds);
       if (ev.type === 'evaluating' && trainSeconds === 0) trainSeconds = (performance.now() - started) / 1000;
-      if (ev.type === 'evaluation') accuracy = ev.result.accuracy;
+      if (ev.type === 'evaluation') accuracy = 'accuracy' in ev.result ? ev.result.accuracy : null;
       if (ev.type === 'error') reject(new Error(ev.message));
       if (ev.type === 'done') {
         client.terminate();

@@ -2,7 +2,8 @@
 // on WebGPU: load MNIST, train the MLP on a small subset, read the evaluation, and
 // find the saved model still there after a reload, predicting a drawn digit.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { after, afterEach, before, test } from 'node:test';
 import { launchBrowser, serveApp, trackForeignRequests } from '../browser.mjs';
 
 // ~95 samples/s on the software WebGPU adapter: 2 epochs of 1,024 samples take ~20 s.
@@ -17,6 +18,22 @@ before(async () => {
   foreign = trackForeignRequests(context, app.origin);
   page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
+  page.on('dialog', (dialog) => {
+    console.error(`dialog: ${dialog.type()} ${dialog.message()}`);
+    void dialog.accept();
+  });
+});
+
+// A failing test leaves a screenshot and what the page said, for whoever reads the CI log.
+afterEach(async (t) => {
+  if (t.passed !== false || !page) return;
+  mkdirSync('test-results', { recursive: true });
+  const file = `test-results/${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`;
+  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  const text = async (id) => (await byId(id).allTextContents().catch(() => [])).join(' | ');
+  console.error(`Failed at ${page.url()}; screenshot ${file}`);
+  console.error(`run: ${await byId('run').getAttribute('data-state').catch(() => '?')} ${await text('run')}`);
+  console.error(`error banner: ${await text('error')}`);
 });
 
 after(async () => {
@@ -103,6 +120,7 @@ async function drawOne(canvas) {
 
 // Runs after the test above, in the same browser profile: MNIST and one model are stored.
 test('a lost GPU device and a crashed worker each end in a clear message and lose nothing stored', { timeout: 300_000 }, async () => {
+  let worker = nextTrainingWorker();
   await page.goto(`${app.origin}/?model=cnn&epochs=1&trainLimit=4096&batchSize=32`);
   await byId('dataset-mnist').waitFor({ timeout: 30_000 });
   await byId('model-row').first().waitFor({ timeout: 30_000 });
@@ -112,7 +130,7 @@ test('a lost GPU device and a crashed worker each end in a clear message and los
   await byId('train').click();
   await byId('run').and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
   await byId('epoch-progress').waitFor();
-  await inTrainingWorker(() => {
+  await inWorker(await worker, () => {
     const device = globalThis._tfengine?.backendInstance?.device;
     device?.destroy();
     return Boolean(device);
@@ -122,12 +140,12 @@ test('a lost GPU device and a crashed worker each end in a clear message and los
   await byId('run').and(page.locator('[data-state="error"]')).waitFor({ timeout: 10_000 });
 
   // A worker that dies is reported, and the next run starts a fresh one.
-  await page.reload();
+  worker = nextTrainingWorker();
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=1024&batchSize=64&validationSplit=0`);
   await byId('dataset-mnist').waitFor({ timeout: 30_000 });
-  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0`);
   await byId('train').click();
   await byId('run').and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
-  await inTrainingWorker(() => {
+  await inWorker(await worker, () => {
     if (!globalThis._tfengine?.backendInstance) return false;
     setTimeout(() => {
       throw new Error('simulated crash');
@@ -143,20 +161,18 @@ test('a lost GPU device and a crashed worker each end in a clear message and los
   assert.equal(await byId('model-row').count(), modelsBefore);
 });
 
-/**
- * Runs fn in the page's live training worker: the one with a tfjs backend. A worker of
- * the previous document can linger in page.workers() for a moment after a navigation.
- */
-async function inTrainingWorker(fn) {
-  const seen = [];
+/** The training worker the next document creates (it starts one at load, to probe the backend). */
+function nextTrainingWorker() {
+  return page.waitForEvent('worker', { predicate: (w) => /training/.test(w.url()), timeout: 60_000 });
+}
+
+/** Runs fn in a worker until it returns true: the worker may still be choosing its backend. */
+async function inWorker(worker, fn) {
+  let answer;
   for (let attempt = 0; attempt < 100; attempt++) {
-    for (const worker of page.workers().filter((w) => /training/.test(w.url()))) {
-      const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 2_000));
-      const answer = await Promise.race([worker.evaluate(fn).catch((err) => err.message), timeout]);
-      if (answer === true) return;
-      seen.push(String(answer));
-    }
+    answer = await worker.evaluate(fn).catch((err) => err.message);
+    if (answer === true) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no live training worker found: ${page.workers().length} workers; answers: ${[...new Set(seen)].join(' | ')}`);
+  throw new Error(`the training worker did not do it: ${answer}`);
 }

@@ -30,6 +30,17 @@ export function deviceLostMessage(reason: string): string {
   return `The GPU stopped responding (device lost: ${reason.trim().replace(/\.+$/, '')}). Training was halted; your datasets and saved models are safe. Reload the page to start again.`;
 }
 
+/**
+ * An error raised by the WebGPU API itself (a GPUBuffer that cannot be mapped, a
+ * GPUDevice that is gone). Chromium rejects the pending read-back with an
+ * AbortError when the device dies, and device.lost may settle much later or, for
+ * a destroyed device, not at all; by its name alone it would pass for a storage error.
+ */
+export function gpuFailure(err: unknown): string | null {
+  const message = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
+  return /\bGPU(Buffer|Device|Queue|Adapter|CommandEncoder)\b|\bmapAsync\b|device (was |is )?lost/i.test(message) ? message : null;
+}
+
 /** DOMException names IndexedDB uses; describeStorageError words them for people. */
 const STORAGE_ERRORS = new Set(['AbortError', 'VersionError', 'InvalidStateError', 'UnknownError', 'SecurityError', 'DataError', 'TransactionInactiveError', 'ReadOnlyError', 'ConstraintError', 'NotFoundError']);
 
@@ -40,6 +51,8 @@ const STORAGE_ERRORS = new Set(['AbortError', 'VersionError', 'InvalidStateError
 export function describeError(err: unknown, deviceLost: string | null = null): { kind: ErrorKind; message: string } {
   if (err instanceof DeviceLostError) return { kind: 'device-lost', message: err.message };
   if (deviceLost !== null) return { kind: 'device-lost', message: deviceLostMessage(deviceLost) };
+  const gpu = gpuFailure(err);
+  if (gpu !== null) return { kind: 'device-lost', message: deviceLostMessage(gpu) };
   if (isQuotaError(err)) return { kind: 'quota', message: describeStorageError(err) };
   if (err instanceof ConfigError) return { kind: 'bad-config', message: `The experiment settings are not valid: ${err.message}` };
   if (err instanceof InputError) return { kind: 'bad-config', message: err.message };
