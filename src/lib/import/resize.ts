@@ -1,0 +1,99 @@
+/**
+ * Decoded RGBA images to the fixed-size uint8 samples a dataset stores. Each axis is
+ * resampled on its own: area-averaged when shrinking (every source pixel counts, so
+ * thin strokes survive) and bilinear when enlarging.
+ */
+
+export interface DecodedImage {
+  width: number;
+  height: number;
+  /** RGBA, row-major, as ImageData holds it. */
+  data: Uint8ClampedArray;
+}
+
+export const MIN_IMAGE_SIZE = 8;
+export const MAX_IMAGE_SIZE = 224;
+
+/** Rec. 601 luma, the weights most image libraries use for greyscale. */
+const LUMA = [0.299, 0.587, 0.114];
+
+/** Per output pixel: the first source pixel it draws from and the weights of the run starting there. */
+function weightsFor(from: number, to: number): { first: Int32Array; weights: Float64Array[] } {
+  const first = new Int32Array(to);
+  const weights: Float64Array[] = [];
+  const scale = from / to;
+  for (let i = 0; i < to; i++) {
+    if (scale >= 1) {
+      // Box: the share of each source pixel covered by [i·scale, (i+1)·scale).
+      const lo = i * scale;
+      const hi = lo + scale;
+      const start = Math.floor(lo);
+      const end = Math.min(from, Math.ceil(hi - 1e-9));
+      const w = new Float64Array(end - start);
+      for (let s = start; s < end; s++) w[s - start] = (Math.min(hi, s + 1) - Math.max(lo, s)) / scale;
+      first[i] = start;
+      weights.push(w);
+    } else {
+      // Bilinear on pixel centres, clamped at the edges.
+      const pos = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), from - 1);
+      const start = Math.min(Math.floor(pos), from - 2 < 0 ? 0 : from - 2);
+      const t = pos - start;
+      first[i] = start;
+      weights.push(from === 1 ? Float64Array.of(1) : Float64Array.of(1 - t, t));
+    }
+  }
+  return { first, weights };
+}
+
+export function checkImageSize(size: number): void {
+  if (!Number.isInteger(size) || size < MIN_IMAGE_SIZE || size > MAX_IMAGE_SIZE) {
+    throw new RangeError(`Image size must be a whole number from ${MIN_IMAGE_SIZE} to ${MAX_IMAGE_SIZE}; got ${size}.`);
+  }
+}
+
+export function resizeToUint8(image: DecodedImage, size: number, channels: 1 | 3): Uint8Array {
+  checkImageSize(size);
+  const { width, height, data } = image;
+  if (width < 1 || height < 1 || data.length < width * height * 4) throw new RangeError('The image has no pixels.');
+
+  // To float planes, transparent pixels laid over white (how a browser shows them).
+  const n = width * height;
+  const planes = Array.from({ length: channels }, () => new Float64Array(n));
+  for (let p = 0; p < n; p++) {
+    const a = data[4 * p + 3] / 255;
+    const white = 255 * (1 - a);
+    const r = data[4 * p] * a + white;
+    const g = data[4 * p + 1] * a + white;
+    const b = data[4 * p + 2] * a + white;
+    if (channels === 1) planes[0][p] = LUMA[0] * r + LUMA[1] * g + LUMA[2] * b;
+    else {
+      planes[0][p] = r;
+      planes[1][p] = g;
+      planes[2][p] = b;
+    }
+  }
+
+  const cols = weightsFor(width, size);
+  const rows = weightsFor(height, size);
+  const out = new Uint8Array(size * size * channels);
+  const across = new Float64Array(height * size);
+  planes.forEach((plane, k) => {
+    for (let y = 0; y < height; y++) {
+      for (let i = 0; i < size; i++) {
+        const w = cols.weights[i];
+        let v = 0;
+        for (let s = 0; s < w.length; s++) v += w[s] * plane[y * width + cols.first[i] + s];
+        across[y * size + i] = v;
+      }
+    }
+    for (let j = 0; j < size; j++) {
+      const w = rows.weights[j];
+      for (let i = 0; i < size; i++) {
+        let v = 0;
+        for (let s = 0; s < w.length; s++) v += w[s] * across[(rows.first[j] + s) * size + i];
+        out[(j * size + i) * channels + k] = Math.min(255, Math.max(0, Math.round(v)));
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * Reading .zip files without trusting them. Sizes come from the central directory
+ * (right even for archives written with data descriptors, as macOS does), the
+ * declared total is checked against the space left before anything is inflated,
+ * and inflation is streamed so an entry that grows past what its header declared
+ * is stopped early instead of filling memory.
+ */
+import { Inflate } from 'fflate';
+import { ImportError, formatBytes } from './errors';
+
+export interface FileEntry {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface ZipEntryInfo {
+  path: string;
+  /** Declared uncompressed size. */
+  size: number;
+}
+
+interface CentralEntry extends ZipEntryInfo {
+  method: number;
+  encrypted: boolean;
+  compressedSize: number;
+  localOffset: number;
+}
+
+/** Folders and files that operating systems add on their own; never data. */
+export function isJunkPath(path: string): boolean {
+  const parts = path.split('/');
+  const base = parts[parts.length - 1];
+  return (
+    parts.includes('__MACOSX') || base === '.DS_Store' || base.startsWith('._') || base === 'Thumbs.db' || base === 'desktop.ini'
+  );
+}
+
+const CHUNK = 16 * 1024;
+const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
+const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 2 ** 32;
+
+function readCentralDirectory(zip: Uint8Array, fileName: string): CentralEntry[] {
+  const broken = (why: string): never => {
+    throw new ImportError(fileName, `${fileName} is not a readable .zip file (${why}).`);
+  };
+  if (zip.length === 0) throw new ImportError(fileName, `${fileName} is empty.`);
+  let eocd = -1;
+  for (let o = zip.length - 22; o >= Math.max(0, zip.length - 22 - 0xffff); o--) {
+    if (u32(zip, o) === 0x06054b50) {
+      eocd = o;
+      break;
+    }
+  }
+  if (eocd < 0) broken('its table of contents is missing; it may be cut short');
+  let count = u16(zip, eocd + 10);
+  let offset = u32(zip, eocd + 16);
+  if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && u32(zip, eocd - 20) === 0x07064b50) {
+    const z64 = u64(zip, eocd - 12);
+    if (z64 + 56 > zip.length || u32(zip, z64) !== 0x06064b50) broken('its ZIP64 table of contents is damaged');
+    count = u64(zip, z64 + 32);
+    offset = u64(zip, z64 + 48);
+  }
+  const entries: CentralEntry[] = [];
+  const decoder = new TextDecoder();
+  for (let i = 0, o = offset; i < count; i++) {
+    if (o + 46 > zip.length || u32(zip, o) !== 0x02014b50) broken(`entry ${i + 1} of its table of contents is damaged`);
+    const nameLength = u16(zip, o + 28);
+    const extraLength = u16(zip, o + 30);
+    let compressedSize = u32(zip, o + 20);
+    let size = u32(zip, o + 24);
+    let localOffset = u32(zip, o + 42);
+    const path = decoder.decode(zip.subarray(o + 46, o + 46 + nameLength)).replace(/\\/g, '/');
+    // ZIP64: the sizes and offset that did not fit in 32 bits follow, in this order, in extra field 0x0001.
+    for (let e = o + 46 + nameLength; e + 4 <= o + 46 + nameLength + extraLength; e += 4 + u16(zip, e + 2)) {
+      if (u16(zip, e) !== 0x0001) continue;
+      let p = e + 4;
+      if (size === 0xffffffff) (size = u64(zip, p)), (p += 8);
+      if (compressedSize === 0xffffffff) (compressedSize = u64(zip, p)), (p += 8);
+      if (localOffset === 0xffffffff) localOffset = u64(zip, p);
+    }
+    entries.push({ path, size, compressedSize, localOffset, method: u16(zip, o + 10), encrypted: (u16(zip, o + 8) & 1) === 1 });
+    o += 46 + nameLength + extraLength + u16(zip, o + 32);
+  }
+  return entries;
+}
+
+export interface OpenZip {
+  /** Files only: no folders, no operating-system junk. */
+  entries: ZipEntryInfo[];
+  /** Inflates one entry; throws ImportError if it is damaged, encrypted or bigger than declared. */
+  read(path: string): Promise<Uint8Array>;
+}
+
+/**
+ * Lists a zip and refuses it when the declared contents exceed maxTotalBytes. Entries
+ * are inflated one at a time on read(), so an image folder never has to be in memory whole.
+ */
+export function openZip(zip: Uint8Array, fileName: string, opts: { maxTotalBytes: number }): OpenZip {
+  const all = readCentralDirectory(zip, fileName).filter((e) => !e.path.endsWith('/') && !isJunkPath(e.path));
+  const declared = all.reduce((n, e) => n + e.size, 0);
+  if (declared > opts.maxTotalBytes) {
+    throw new ImportError(
+      fileName,
+      `${fileName} would expand to ${formatBytes(declared)}, more than the ${formatBytes(opts.maxTotalBytes)} of space left.`,
+    );
+  }
+  const byPath = new Map(all.map((e) => [e.path, e]));
+  let inflatedTotal = 0;
+
+  function inflate(entry: CentralEntry): Uint8Array {
+    const fail = (why: string): never => {
+      throw new ImportError(fileName, `${fileName}: "${entry.path}" ${why}`);
+    };
+    if (entry.encrypted) fail('is password-protected; Hearth can only read unencrypted zip files.');
+    const o = entry.localOffset;
+    if (o + 30 > zip.length || u32(zip, o) !== 0x04034b50) fail('is damaged (its local header is missing).');
+    const start = o + 30 + u16(zip, o + 26) + u16(zip, o + 28);
+    if (start + entry.compressedSize > zip.length) fail('is cut short.');
+    const data = zip.subarray(start, start + entry.compressedSize);
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    const take = (chunk: Uint8Array) => {
+      length += chunk.length;
+      inflatedTotal += chunk.length;
+      if (length > entry.size || inflatedTotal > opts.maxTotalBytes) {
+        fail(`holds more data than the zip declares (${formatBytes(entry.size)}); the file is damaged or deliberately misleading, so the import stopped.`);
+      }
+      chunks.push(chunk);
+    };
+    if (entry.method === 0) take(data.slice());
+    else if (entry.method === 8) {
+      const inflater = new Inflate((chunk) => take(chunk));
+      try {
+        for (let p = 0; p < data.length; p += CHUNK) inflater.push(data.subarray(p, p + CHUNK), p + CHUNK >= data.length);
+        if (data.length === 0) inflater.push(new Uint8Array(0), true);
+      } catch (e) {
+        if (e instanceof ImportError) throw e;
+        fail(`is damaged and cannot be decompressed (${(e as Error).message}).`);
+      }
+    } else fail(`uses compression method ${entry.method}, which is not supported; re-create the zip with ordinary (deflate) compression.`);
+    if (chunks.length === 1) return chunks[0];
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const c of chunks) out.set(c, (at += c.length) - c.length);
+    return out;
+  }
+
+  return {
+    entries: all.map(({ path, size }) => ({ path, size })),
+    async read(path: string) {
+      const entry = byPath.get(path);
+      if (!entry) throw new ImportError(fileName, `${fileName} has no file "${path}".`);
+      return inflate(entry);
+    },
+  };
+}
+
+/** Every file of a zip in memory at once: fine for small archives; openZip for big ones. */
+export async function readZipEntries(zip: Uint8Array, fileName: string, opts: { maxTotalBytes: number }): Promise<FileEntry[]> {
+  const archive = openZip(zip, fileName, opts);
+  const out: FileEntry[] = [];
+  for (const { path } of archive.entries) out.push({ path, bytes: await archive.read(path) });
+  return out;
+}

@@ -1,0 +1,166 @@
+import { zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { ImportError } from '../../src/lib/import/errors';
+import { importImages, openZip, planImageFolder, readZipEntries, resizeToUint8 } from '../../src/lib/import/imageFolder';
+import { decodeFake, fakeImage, setDeclaredSizes } from './helpers/importImages';
+
+const red = fakeImage(16, 16, () => [255, 0, 0, 255]);
+const blue = fakeImage(16, 16, () => [0, 0, 255, 255]);
+const text = new TextEncoder().encode('A folder of pets.');
+
+function petsZip(): Uint8Array {
+  return zipSync({
+    'pets/': {},
+    'pets/README.txt': text,
+    'pets/stray.png': red,
+    'pets/cat/': {},
+    'pets/cat/1.png': red,
+    'pets/cat/more/2.PNG': red,
+    'pets/cat/.DS_Store': text,
+    'pets/dog/1.jpg': blue,
+    'pets/dog/broken.jpg': text,
+    '__MACOSX/pets/cat/._1.png': text,
+  });
+}
+
+async function rejection(p: Promise<unknown>): Promise<ImportError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ImportError);
+    return e as ImportError;
+  }
+  throw new Error('expected an ImportError');
+}
+
+describe('zip reading and planning', () => {
+  it('lists files without folders or macOS junk, and reads their exact bytes', async () => {
+    const entries = await readZipEntries(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
+    expect(entries.map((e) => e.path).sort()).toEqual([
+      'pets/README.txt', 'pets/cat/1.png', 'pets/cat/more/2.PNG', 'pets/dog/1.jpg', 'pets/dog/broken.jpg', 'pets/stray.png',
+    ]);
+    expect(entries.find((e) => e.path === 'pets/dog/1.jpg')!.bytes).toEqual(blue);
+  });
+
+  it('plans classes under the wrapping folder and says why files are skipped', async () => {
+    const zip = openZip(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
+    const plan = planImageFolder(zip.entries, 'pets.zip');
+    expect(plan.classes).toEqual(['cat', 'dog']);
+    expect(plan.items).toEqual([
+      { path: 'pets/cat/1.png', classIndex: 0 },
+      { path: 'pets/cat/more/2.PNG', classIndex: 0 },
+      { path: 'pets/dog/1.jpg', classIndex: 1 },
+      { path: 'pets/dog/broken.jpg', classIndex: 1 },
+    ]);
+    expect(plan.skipped).toEqual([
+      { path: 'pets/README.txt', reason: 'not an image (.txt files are not read)' },
+      { path: 'pets/stray.png', reason: 'not inside a class folder' },
+    ]);
+  });
+
+  it('finds classes at the top level too, and refuses a single class', () => {
+    const plan = planImageFolder([{ path: 'cat\\a.jpg', size: 5 }, { path: 'dog/b.webp', size: 5 }, { path: 'dog/c.gif', size: 0 }]);
+    expect(plan.classes).toEqual(['cat', 'dog']);
+    expect(plan.items[0]).toEqual({ path: 'cat/a.jpg', classIndex: 0 });
+    expect(plan.skipped).toEqual([{ path: 'dog/c.gif', reason: 'the file is empty' }]);
+    expect(() => planImageFolder([{ path: 'cat/a.jpg', size: 5 }, { path: 'cat/b.jpg', size: 5 }], 'cats.zip')).toThrow(
+      'cats.zip has only one class folder ("cat"); put the images in one subfolder per class, with at least two classes.',
+    );
+    expect(() => planImageFolder([{ path: 'a.jpg', size: 5 }], 'flat.zip')).toThrow(/flat\.zip has no images inside class folders/);
+  });
+
+  it('refuses a zip whose declared contents exceed the space left, before inflating anything', async () => {
+    // Declared 3.2 GB; the data is tiny, so inflating it could not produce that figure.
+    const huge = setDeclaredSizes(petsZip(), (path) => (path === 'pets/cat/1.png' ? 3.2e9 : undefined));
+    const e = await rejection(readZipEntries(huge, 'huge.zip', { maxTotalBytes: 1.1e9 }));
+    expect(e.message).toBe('huge.zip would expand to 3.2 GB, more than the 1.1 GB of space left.');
+    const real = zipSync({ 'a/x.bin': new Uint8Array(3_200_000) });
+    expect(() => openZip(real, 'zeros.zip', { maxTotalBytes: 1_100_000 })).toThrow(
+      'zeros.zip would expand to 3.2 MB, more than the 1.1 MB of space left.',
+    );
+  });
+
+  it('stops an entry that inflates to more than its header declares', async () => {
+    const lying = setDeclaredSizes(zipSync({ 'a/x.bin': new Uint8Array(100_000) }), () => 1000);
+    const zip = openZip(lying, 'lying.zip', { maxTotalBytes: 1e9 });
+    const e = await rejection(zip.read('a/x.bin'));
+    expect(e.message).toMatch(/^lying\.zip: "a\/x\.bin" holds more data than the zip declares \(1\.0 KB\)/);
+  });
+
+  it('refuses something that is not a zip', () => {
+    expect(() => openZip(text, 'notes.zip', { maxTotalBytes: 1e6 })).toThrow(/^notes\.zip is not a readable \.zip file/);
+  });
+});
+
+describe('resizeToUint8', () => {
+  it('averages 2×2 blocks when halving', () => {
+    // 16×16, red = 10·x + y, green = 255 − red, blue 7: each output pixel is its block's mean.
+    const data = new Uint8ClampedArray(16 * 16 * 4);
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) data.set([10 * x + y, 255 - 10 * x - y, 7, 255], 4 * (16 * y + x));
+    const out = resizeToUint8({ width: 16, height: 16, data }, 8, 3);
+    // Output (0,0): red of (0,0),(1,0),(0,1),(1,1) = 0, 10, 1, 11 -> 5.5, rounds to 6; green 249.5 -> 250.
+    expect(Array.from(out.subarray(0, 3))).toEqual([6, 250, 7]);
+    // Output (row 2, column 3): x 6–7, y 4–5 -> red 64, 74, 65, 75 -> 69.5 -> 70; green 185.5 -> 186.
+    expect(Array.from(out.subarray(3 * (2 * 8 + 3), 3 * (2 * 8 + 3) + 3))).toEqual([70, 186, 7]);
+  });
+
+  it('weights partly covered pixels when the ratio is not whole', () => {
+    // 12 → 8 wide: output 0 covers 1.5 source pixels, all of pixel 0 and half of pixel 1.
+    const data = new Uint8ClampedArray(12 * 12 * 4);
+    for (let y = 0; y < 12; y++) for (let x = 0; x < 12; x++) data.set([30 * x, 0, 0, 255], 4 * (12 * y + x));
+    const out = resizeToUint8({ width: 12, height: 12, data }, 8, 3);
+    // (0·1 + 30·0.5) / 1.5 = 10; (30·0.5 + 60·1) / 1.5 = 50; (90 + 120·0.5) / 1.5 = 100.
+    expect([out[0], out[3], out[6]]).toEqual([10, 50, 100]);
+  });
+
+  it('interpolates between pixel centres when enlarging', () => {
+    const data = new Uint8ClampedArray(4 * 4 * 4);
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) data.set([40 * x, 40 * x, 40 * x, 255], 4 * (4 * y + x));
+    const out = resizeToUint8({ width: 4, height: 4, data }, 8, 1);
+    expect(Array.from(out.subarray(0, 8))).toEqual([0, 10, 30, 50, 70, 90, 110, 120]);
+  });
+
+  it('turns colour into luminance and shows transparency as white', () => {
+    const data = new Uint8ClampedArray(8 * 8 * 4);
+    for (let p = 0; p < 64; p++) data.set(p === 63 ? [0, 0, 0, 0] : [100, 200, 50, 255], 4 * p);
+    const out = resizeToUint8({ width: 8, height: 8, data }, 8, 1);
+    // 0.299·100 + 0.587·200 + 0.114·50 = 153.
+    expect(out[0]).toBe(153);
+    expect(out[63]).toBe(255);
+    expect(out.length).toBe(64);
+  });
+
+  it('allows sizes 8 to 224 only', () => {
+    const img = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
+    expect(() => resizeToUint8(img, 4, 3)).toThrow(RangeError);
+    expect(() => resizeToUint8(img, 225, 3)).toThrow(RangeError);
+    expect(resizeToUint8(img, 224, 3).length).toBe(224 * 224 * 3);
+  });
+});
+
+describe('importImages', () => {
+  it('decodes, resizes and labels every image, skipping the undecodable one', async () => {
+    const archive = openZip(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
+    const plan = planImageFolder(archive.entries, 'pets.zip');
+    const progress: number[] = [];
+    const result = await importImages(plan.items, archive.read, decodeFake, {
+      size: 8, channels: 3, onProgress: (done) => progress.push(done),
+    });
+    expect(result.count).toBe(3);
+    expect(Array.from(result.y)).toEqual([0, 0, 1]);
+    expect(result.x.length).toBe(3 * 8 * 8 * 3);
+    expect(Array.from(result.x.subarray(0, 3))).toEqual([255, 0, 0]);
+    expect(Array.from(result.x.subarray(2 * 192, 2 * 192 + 3))).toEqual([0, 0, 255]);
+    expect(result.skipped).toEqual([
+      { path: 'pets/dog/broken.jpg', reason: 'could not be decoded as an image (pets/dog/broken.jpg is not a picture)' },
+    ]);
+    expect(progress).toEqual([1, 2, 3, 4]);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const items = [{ path: 'a', classIndex: 0 }];
+    await expect(importImages(items, async () => red, decodeFake, { size: 8, channels: 1, signal: controller.signal })).rejects.toThrow();
+  });
+});
