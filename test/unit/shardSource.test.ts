@@ -185,6 +185,48 @@ describe('createShardSource', () => {
     }
   });
 
+  it('passes float32 features through unscaled, with class labels as uint8', async () => {
+    const split: SplitInfo = { count: 3, shardSize: 2, shards: 2, classCounts: [2, 1] };
+    const shards = [
+      { x: new Float32Array([-1.5, 2, 300, 0.25]), y: new Uint8Array([1, 0]), count: 2 },
+      { x: new Float32Array([7, -0.125]), y: new Uint8Array([1]), count: 1 },
+    ];
+    const src = createShardSource({
+      readShard: async (i) => shards[i],
+      split, sampleShape: [1, 1, 2], numClasses: 2, start: 0, end: 3, batchSize: 2, shuffle: false, seed: 0, dtype: 'float32',
+    });
+    const batches: Batch[] = [];
+    for await (const b of src.epoch(0)) batches.push(b);
+    expect(batches.map((b) => Array.from(b.x))).toEqual([[-1.5, 2, 300, 0.25], [7, -0.125]]);
+    expect(batches.map((b) => Array.from(b.labels))).toEqual([[1, 0], [1]]);
+    expect(batches[0].labels).toBeInstanceOf(Uint8Array);
+  });
+
+  it('standardises regression targets with the target scale, keeping them float32', async () => {
+    const split: SplitInfo = { count: 4, shardSize: 4, shards: 1, classCounts: [] };
+    const readShard = async () => ({ x: new Float32Array([1, 2, 3, 4]), y: new Float32Array([100, 250, 40, 101.5]), count: 4 });
+    const base = { readShard, split, sampleShape: [1, 1, 1] as [number, number, number], numClasses: 0, start: 0, end: 4, batchSize: 4, shuffle: false, seed: 0 };
+    const scaled = createShardSource({ ...base, dtype: 'float32', task: 'regression', targetScale: { mean: 100, std: 50 } });
+    for await (const b of scaled.epoch(0)) {
+      expect(b.labels).toBeInstanceOf(Float32Array);
+      // (100 − 100) / 50, (250 − 100) / 50, (40 − 100) / 50, (101.5 − 100) / 50
+      expect(Array.from(b.labels)).toEqual([0, 3, Math.fround(-1.2), Math.fround(0.03)]);
+      expect(Array.from(b.x)).toEqual([1, 2, 3, 4]);
+    }
+    const raw = createShardSource({ ...base, dtype: 'float32', task: 'regression' });
+    for await (const b of raw.epoch(0)) expect(Array.from(b.labels)).toEqual([100, 250, 40, 101.5]);
+    expect(() => createShardSource({ ...base, task: 'regression', targetScale: { mean: 0, std: 0 } })).toThrow(/spread above 0/);
+  });
+
+  it('refuses shards whose arrays are not of the dataset\'s types', async () => {
+    const split: SplitInfo = { count: 2, shardSize: 2, shards: 1, classCounts: [] };
+    const base = { split, sampleShape: [1, 1, 1] as [number, number, number], numClasses: 2, start: 0, end: 2, batchSize: 2, shuffle: false, seed: 0 };
+    const bytes = createShardSource({ ...base, dtype: 'float32', readShard: async () => ({ x: new Uint8Array(2), y: new Uint8Array(2), count: 2 }) });
+    await expect(collect(bytes, 0)).rejects.toThrow('Shard 0 is damaged: it should hold Float32Array samples and Uint8Array labels, but holds Uint8Array and Uint8Array.');
+    const labels = createShardSource({ ...base, numClasses: 0, task: 'regression', readShard: async () => ({ x: new Uint8Array(2), y: new Uint8Array(2), count: 2 }) });
+    await expect(collect(labels, 0)).rejects.toThrow(/should hold Uint8Array samples and Float32Array labels/);
+  });
+
   it('explains a damaged shard, a bad label and a bad range', async () => {
     const split: SplitInfo = { count: 4, shardSize: 4, shards: 1, classCounts: [] };
     const base = { split, sampleShape: [1, 1, 1] as [number, number, number], numClasses: 3, start: 0, end: 4, batchSize: 4, shuffle: false, seed: 0 };

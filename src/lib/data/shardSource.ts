@@ -1,13 +1,13 @@
 /**
  * A BatchSource that streams a stored split shard by shard. Only the current
- * window of shards and the next one (being prefetched) are in memory, as uint8;
- * float32 exists one batch at a time.
+ * window of shards and the next one (being prefetched) are in memory, as stored
+ * (uint8 pixels or float32 features); a float32 batch exists one at a time.
  *
  * Shuffling is windowed: the order of the shards is shuffled, then the samples
  * of each window of WINDOW_SHARDS consecutive shards (in that order) are
  * shuffled together. Every sample is still visited exactly once per epoch.
  */
-import type { SplitInfo } from '../types';
+import type { SplitInfo, Task } from '../types';
 import type { Batch, BatchSource } from './source';
 import { mulberry32, shuffleInPlace } from './rng';
 
@@ -20,9 +20,9 @@ const WINDOW_SHARDS = 2;
  */
 const SCALE = 1 / 255;
 
-interface ShardData {
-  x: Uint8Array;
-  y: Uint8Array;
+export interface ShardData {
+  x: Uint8Array | Float32Array;
+  y: Uint8Array | Float32Array;
   count: number;
 }
 
@@ -43,10 +43,24 @@ export interface ShardSourceOptions {
   batchSize: number;
   shuffle: boolean;
   seed: number;
+  /** 'uint8' (default): pixels, scaled by 1/255. 'float32': features, passed through as stored. */
+  dtype?: 'uint8' | 'float32';
+  /** 'classification' (default): labels are class indices < numClasses. 'regression': float32 targets; numClasses is 0. */
+  task?: Task;
+  /** Regression only: batches carry (y − mean) / std, the scale the model learns in. */
+  targetScale?: { mean: number; std: number };
 }
 
 export function createShardSource(opts: ShardSourceOptions): BatchSource {
   const { split, sampleShape, numClasses, start, end, batchSize, shuffle, seed } = opts;
+  const dtype = opts.dtype ?? 'uint8';
+  const regression = opts.task === 'regression';
+  const { mean, std } = opts.targetScale ?? { mean: 0, std: 1 };
+  if (!(Number.isFinite(mean) && std > 0 && Number.isFinite(std))) {
+    throw new Error(`The target scale needs a finite mean and a spread above 0; got mean ${mean}, spread ${std}.`);
+  }
+  const XType = dtype === 'float32' ? Float32Array : Uint8Array;
+  const YType = regression ? Float32Array : Uint8Array;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > split.count || start > end) {
     throw new Error(`The sample range [${start}, ${end}) does not fit a split of ${split.count} samples.`);
   }
@@ -69,8 +83,14 @@ export function createShardSource(opts: ShardSourceOptions): BatchSource {
     const expected = Math.min(split.shardSize, split.count - part.index * split.shardSize);
     if (shard.count !== expected || shard.x.length !== shard.count * sampleLen || shard.y.length !== shard.count) {
       throw new Error(
-        `Shard ${part.index} is damaged: it should hold ${expected} samples of ${sampleLen} pixels, ` +
-          `but has ${shard.count} samples, ${shard.x.length} pixels and ${shard.y.length} labels. Delete the dataset and load it again.`,
+        `Shard ${part.index} is damaged: it should hold ${expected} samples of ${sampleLen} values, ` +
+          `but has ${shard.count} samples, ${shard.x.length} values and ${shard.y.length} labels. Delete the dataset and load it again.`,
+      );
+    }
+    if (!(shard.x instanceof XType) || !(shard.y instanceof YType)) {
+      throw new Error(
+        `Shard ${part.index} is damaged: it should hold ${XType.name} samples and ${YType.name} labels, ` +
+          `but holds ${shard.x.constructor.name} and ${shard.y.constructor.name}. Delete the dataset and load it again.`,
       );
     }
     return shard;
@@ -92,7 +112,7 @@ export function createShardSource(opts: ShardSourceOptions): BatchSource {
     };
 
     let x = new Float32Array(Math.min(batchSize, end - start) * sampleLen);
-    let labels = new Uint8Array(Math.min(batchSize, end - start));
+    let labels: Uint8Array | Float32Array = new YType(Math.min(batchSize, end - start));
     let filled = 0;
     let emitted = 0;
     let next = windows.length ? fetchWindow(windows[0]) : null;
@@ -119,14 +139,18 @@ export function createShardSource(opts: ShardSourceOptions): BatchSource {
         const shard = shards[s];
         const local = window[s].from + (p - offsets[s]);
         const label = shard.y[local];
-        if (label >= numClasses) {
+        if (regression) {
+          labels[filled] = (label - mean) / std;
+        } else if (label >= numClasses) {
           throw new Error(`Sample ${local} of shard ${window[s].index} has label ${label}, but there are only ${numClasses} classes.`);
+        } else {
+          labels[filled] = label;
         }
-        labels[filled] = label;
         const px = shard.x;
         const src = local * sampleLen;
         const dst = filled * sampleLen;
-        for (let j = 0; j < sampleLen; j++) x[dst + j] = px[src + j] * SCALE;
+        if (px instanceof Float32Array) x.set(px.subarray(src, src + sampleLen), dst);
+        else for (let j = 0; j < sampleLen; j++) x[dst + j] = px[src + j] * SCALE;
         filled++;
         if (filled === labels.length) {
           yield { x, labels, size: filled };
@@ -134,7 +158,7 @@ export function createShardSource(opts: ShardSourceOptions): BatchSource {
           filled = 0;
           const size = Math.min(batchSize, end - start - emitted);
           x = new Float32Array(size * sampleLen);
-          labels = new Uint8Array(size);
+          labels = new YType(size);
         }
       }
     }

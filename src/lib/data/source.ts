@@ -6,10 +6,10 @@
  */
 
 export interface Batch {
-  /** size × prod(sampleShape) values, scaled to 0–1. */
+  /** size × prod(sampleShape) values: pixels scaled to 0–1, or tabular features as stored. */
   x: Float32Array;
-  /** size class indices. */
-  labels: Uint8Array;
+  /** size class indices, or (regression) size targets. */
+  labels: Uint8Array | Float32Array;
   size: number;
 }
 
@@ -21,6 +21,7 @@ export interface BatchSource {
   readonly batchesPerEpoch: number;
   /** Per-sample shape [height, width, channels]. */
   readonly sampleShape: [number, number, number];
+  /** Number of classes; 0 for regression. */
   readonly numClasses: number;
   /**
    * The batches of one epoch. A shuffled source visits every sample exactly once

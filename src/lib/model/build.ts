@@ -1,6 +1,7 @@
 /** Turns a preset's LayerSpecs into a tfjs model with seeded initial weights. */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelPresetId } from '../config';
+import type { Task } from '../types';
 import { layerSpecs, paramCount, type LayerSpec } from './spec';
 
 /** Each layer gets its own seed so layers of equal shape do not start identical. */
@@ -30,7 +31,9 @@ function toLayer(spec: LayerSpec, seed: number, inputShape?: [number, number, nu
         kernelInitializer: tf.initializers.glorotUniform({ seed }),
       });
     case 'dropout':
-      return tf.layers.dropout({ ...first, rate: spec.rate, seed });
+      // Active only when the model is applied with training: true. No seed: tfjs reseeds its
+      // generator on every call, so a seeded layer would drop the same units in every batch.
+      return tf.layers.dropout({ ...first, rate: spec.rate });
   }
 }
 
@@ -39,11 +42,12 @@ export function buildModel(
   inputShape: [number, number, number],
   numClasses: number,
   seed: number,
+  task: Task = 'classification',
 ): tf.LayersModel {
-  const specs = layerSpecs(preset, inputShape, numClasses);
+  const specs = layerSpecs(preset, inputShape, numClasses, task);
   const model = tf.sequential();
   specs.forEach((spec, i) => model.add(toLayer(spec, layerSeed(seed, i), i === 0 ? inputShape : undefined)));
-  const expected = paramCount(preset, inputShape, numClasses);
+  const expected = paramCount(preset, inputShape, numClasses, task);
   if (model.countParams() !== expected) {
     model.dispose();
     // spec.ts and this file disagree about the architecture: a bug, not bad input.

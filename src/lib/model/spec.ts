@@ -4,12 +4,13 @@
  * of tfjs; build.ts turns the same specs into layers, which keeps the two in step.
  */
 import type { ModelPresetId } from '../config';
+import type { DatasetKind, Task } from '../types';
 
 export type LayerSpec =
   | { type: 'conv2d'; filters: number; kernel: number; activation: 'relu' }
   | { type: 'maxPool'; size: number }
   | { type: 'flatten' }
-  | { type: 'dense'; units: number; activation: 'relu' | 'softmax' }
+  | { type: 'dense'; units: number; activation: 'relu' | 'softmax' | 'linear' }
   | { type: 'dropout'; rate: number };
 
 export interface PresetInfo {
@@ -29,38 +30,117 @@ export const PRESETS: PresetInfo[] = [
     name: 'CNN',
     description: 'conv 32 3×3 → max-pool 2 → conv 64 3×3 → max-pool 2 → flatten → dense 64 → dense 10',
   },
+  {
+    id: 'cifar-cnn',
+    name: 'CIFAR-10 CNN',
+    description: 'conv 32 3×3 → max-pool 2 → conv 64 3×3 → max-pool 2 → conv 64 3×3 → flatten → dense 64 → dropout 0.5 → dense 10',
+  },
+  {
+    id: 'tabular-mlp',
+    name: 'Tabular MLP',
+    description: 'dense 128 → dense 64 → softmax, or a linear output for regression',
+  },
 ];
+
+/**
+ * Smallest image side each convolutional preset takes: every valid 3×3
+ * convolution takes 2 pixels off, every 2×2 pool halves (rounding down), and
+ * the last feature map must keep at least one pixel. 10 → 8 → 4 → 2 → 1;
+ * 18 → 16 → 8 → 6 → 3 → 1.
+ */
+const MIN_SIDE: Partial<Record<ModelPresetId, number>> = { cnn: 10, 'cifar-cnn': 18 };
+
+const presetName = (id: ModelPresetId) => PRESETS.find((p) => p.id === id)?.name ?? id;
+
+/** What presetsFor and defaultPresetFor need to know about a dataset. */
+export interface PresetTarget {
+  kind: DatasetKind;
+  shape: [number, number, number];
+  task: Task;
+}
+
+/** The presets that fit the data, in the order the page lists them. */
+export function presetsFor(meta: PresetTarget): ModelPresetId[] {
+  if (meta.kind === 'tabular') return ['tabular-mlp'];
+  const side = Math.min(meta.shape[0], meta.shape[1]);
+  return (['mlp', 'cnn', 'cifar-cnn'] as const).filter((id) => side >= (MIN_SIDE[id] ?? 1));
+}
+
+/** MNIST-sized images get the MLP, CIFAR-sized the CIFAR CNN, other images the CNN when they are big enough. */
+export function defaultPresetFor(meta: PresetTarget): ModelPresetId {
+  if (meta.kind === 'tabular') return 'tabular-mlp';
+  const [h, w, c] = meta.shape;
+  if (h === 28 && w === 28) return 'mlp';
+  if (h === 32 && w === 32 && c === 3) return 'cifar-cnn';
+  return presetsFor(meta).includes('cnn') ? 'cnn' : 'mlp';
+}
+
+/**
+ * Why the preset cannot train on this dataset, or null when it can. A URL can
+ * carry any preset, so the worker checks before building anything.
+ */
+export function presetProblem(preset: ModelPresetId, meta: PresetTarget & { name: string }): string | null {
+  if (presetsFor(meta).includes(preset)) return null;
+  const pick = presetName(defaultPresetFor(meta));
+  if (meta.kind === 'tabular') return `The ${presetName(preset)} preset is for images; pick ${pick} for ${meta.name}.`;
+  if (preset === 'tabular-mlp') return `The Tabular MLP preset is for tables of numbers; pick ${pick} for ${meta.name}.`;
+  const min = MIN_SIDE[preset] ?? 1;
+  return `The ${presetName(preset)} needs images of at least ${min}×${min} pixels; ${meta.name} has ${meta.shape[0]}×${meta.shape[1]}. Pick ${pick} instead.`;
+}
 
 export function layerSpecs(
   preset: ModelPresetId,
   inputShape: [number, number, number],
   numClasses: number,
+  task: Task = 'classification',
 ): LayerSpec[] {
-  checkShape(inputShape, numClasses);
-  if (preset === 'mlp') {
-    return [
-      { type: 'flatten' },
-      { type: 'dense', units: 512, activation: 'relu' },
-      { type: 'dense', units: 256, activation: 'relu' },
-      { type: 'dense', units: 128, activation: 'relu' },
-      { type: 'dense', units: numClasses, activation: 'softmax' },
-    ];
+  checkShape(inputShape, numClasses, task);
+  const output: LayerSpec =
+    task === 'regression' ? { type: 'dense', units: 1, activation: 'linear' } : { type: 'dense', units: numClasses, activation: 'softmax' };
+  const min = MIN_SIDE[preset];
+  if (min !== undefined && (inputShape[0] < min || inputShape[1] < min)) {
+    throw new Error(
+      `The ${presetName(preset)} needs images of at least ${min}×${min} pixels; these are ${inputShape[0]}×${inputShape[1]}. Choose the MLP instead.`,
+    );
   }
-  if (preset === 'cnn') {
-    const [h, w] = inputShape;
-    // Two valid 3×3 convolutions and two 2×2 pools need at least 10×10 pixels.
-    if (h < 10 || w < 10) {
-      throw new Error(`The CNN needs images of at least 10×10 pixels; these are ${h}×${w}. Choose the MLP instead.`);
-    }
-    return [
-      { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
-      { type: 'maxPool', size: 2 },
-      { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
-      { type: 'maxPool', size: 2 },
-      { type: 'flatten' },
-      { type: 'dense', units: 64, activation: 'relu' },
-      { type: 'dense', units: numClasses, activation: 'softmax' },
-    ];
+  switch (preset) {
+    case 'mlp':
+      return [
+        { type: 'flatten' },
+        { type: 'dense', units: 512, activation: 'relu' },
+        { type: 'dense', units: 256, activation: 'relu' },
+        { type: 'dense', units: 128, activation: 'relu' },
+        output,
+      ];
+    case 'cnn':
+      return [
+        { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
+        { type: 'maxPool', size: 2 },
+        { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
+        { type: 'maxPool', size: 2 },
+        { type: 'flatten' },
+        { type: 'dense', units: 64, activation: 'relu' },
+        output,
+      ];
+    case 'cifar-cnn':
+      return [
+        { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
+        { type: 'maxPool', size: 2 },
+        { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
+        { type: 'maxPool', size: 2 },
+        { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', units: 64, activation: 'relu' },
+        { type: 'dropout', rate: 0.5 },
+        output,
+      ];
+    case 'tabular-mlp':
+      return [
+        { type: 'flatten' },
+        { type: 'dense', units: 128, activation: 'relu' },
+        { type: 'dense', units: 64, activation: 'relu' },
+        output,
+      ];
   }
   throw new Error(`Unknown model "${String(preset)}". Choose one of: ${PRESETS.map((p) => p.id).join(', ')}.`);
 }
@@ -70,11 +150,12 @@ export function paramCount(
   preset: ModelPresetId,
   inputShape: [number, number, number],
   numClasses: number,
+  task: Task = 'classification',
 ): number {
   let [h, w, c] = inputShape;
   let flat = 0; // > 0 once the activations are a vector
   let total = 0;
-  for (const layer of layerSpecs(preset, inputShape, numClasses)) {
+  for (const layer of layerSpecs(preset, inputShape, numClasses, task)) {
     switch (layer.type) {
       case 'conv2d':
         total += layer.kernel * layer.kernel * c * layer.filters + layer.filters;
@@ -100,11 +181,11 @@ export function paramCount(
   return total;
 }
 
-function checkShape(inputShape: [number, number, number], numClasses: number): void {
+function checkShape(inputShape: [number, number, number], numClasses: number, task: Task): void {
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`The image shape must be three positive whole numbers (height, width, channels); got ${JSON.stringify(inputShape)}.`);
   }
-  if (!Number.isInteger(numClasses) || numClasses < 2) {
+  if (task === 'classification' && (!Number.isInteger(numClasses) || numClasses < 2)) {
     throw new Error(`A classifier needs at least 2 classes; this dataset has ${numClasses}.`);
   }
 }

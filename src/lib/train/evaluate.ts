@@ -2,20 +2,42 @@
  * Inference over a BatchSource: the validation pass of the training loop and the
  * final evaluation on the test split. Also holds the tensor helpers both share
  * with the loop, so training and evaluation compute the loss the same way.
+ *
+ * A source with numClasses 0 is a regression source: its labels are targets,
+ * standardised with a TargetScale (see createShardSource). The model learns in
+ * that scale; errors are reported back in the target's own units.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data/source';
-import type { EvaluationResult } from '../types';
+import type { Evaluation } from '../types';
 import { classificationReport, confusionMatrix } from '../metrics/classification';
+import { regressionReport } from '../metrics/regression';
 
 /** Keras's clipping, so a confident wrong prediction costs a large but finite loss. */
 const EPSILON = 1e-7;
 
-export function batchTensors(batch: Batch, source: BatchSource): { xs: tf.Tensor; ys: tf.Tensor2D; labels: tf.Tensor1D } {
+/** How regression targets were standardised: the model sees (y − mean) / std. */
+export interface TargetScale {
+  mean: number;
+  std: number;
+}
+
+export const UNIT_SCALE: TargetScale = Object.freeze({ mean: 0, std: 1 });
+
+export const isRegression = (source: BatchSource) => source.numClasses === 0;
+
+/**
+ * ys: one-hot rows (classification) or a column of targets (regression).
+ * labels: the class indices, or null for regression.
+ */
+export function batchTensors(batch: Batch, source: BatchSource): { xs: tf.Tensor; ys: tf.Tensor2D; labels: tf.Tensor1D | null } {
   if (batch.x.length !== batch.size * source.sampleShape.reduce((a, b) => a * b, 1) || batch.labels.length !== batch.size) {
-    throw new Error(`A batch of ${batch.size} samples has ${batch.x.length} pixel values and ${batch.labels.length} labels; the data is inconsistent.`);
+    throw new Error(`A batch of ${batch.size} samples has ${batch.x.length} input values and ${batch.labels.length} labels; the data is inconsistent.`);
   }
   const xs = tf.tensor(batch.x, [batch.size, ...source.sampleShape]);
+  if (isRegression(source)) {
+    return { xs, ys: tf.tensor2d(Float32Array.from(batch.labels), [batch.size, 1]), labels: null };
+  }
   const labels = tf.tensor1d(Int32Array.from(batch.labels), 'int32');
   const ys = tf.oneHot(labels, source.numClasses) as tf.Tensor2D;
   return { xs, ys, labels };
@@ -32,58 +54,80 @@ export function countCorrect(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
 }
 
 /**
- * Mean loss and accuracy over the whole source. Sums stay on the device and are
- * read once at the end. Returns null when shouldStop cut the pass short.
+ * The per-sample loss the optimizer sees (cross-entropy, or squared error in the
+ * standardised scale) and the batch's score sum: correct predictions, or
+ * absolute error in the target's own units.
+ */
+export function lossAndScore(
+  outputs: tf.Tensor,
+  t: { ys: tf.Tensor2D; labels: tf.Tensor1D | null },
+  scale: TargetScale = UNIT_SCALE,
+): { loss: tf.Tensor1D; score: tf.Scalar } {
+  if (t.labels) return { loss: crossEntropy(t.ys, outputs), score: countCorrect(outputs, t.labels) };
+  const diff = tf.sub(outputs, t.ys);
+  return { loss: tf.sum(tf.square(diff), -1) as tf.Tensor1D, score: tf.mul(tf.sum(tf.abs(diff)), scale.std) as tf.Scalar };
+}
+
+/**
+ * Mean loss and score (accuracy, or MAE in target units) over the whole source.
+ * Sums stay on the device and are read once at the end. Returns null when
+ * shouldStop cut the pass short.
  */
 export async function validate(
   model: tf.LayersModel,
   source: BatchSource,
   shouldStop: () => boolean = () => false,
+  scale: TargetScale = UNIT_SCALE,
 ): Promise<{ loss: number; acc: number } | null> {
   let lossSum = tf.scalar(0);
-  let correctSum = tf.scalar(0);
+  let scoreSum = tf.scalar(0);
   let seen = 0;
   try {
     for await (const batch of source.epoch(0)) {
       if (shouldStop()) return null;
       const next = tf.tidy(() => {
-        const { xs, ys, labels } = batchTensors(batch, source);
-        const probs = model.apply(xs, { training: false }) as tf.Tensor;
-        return {
-          loss: tf.add(lossSum, tf.sum(crossEntropy(ys, probs))) as tf.Scalar,
-          correct: tf.add(correctSum, countCorrect(probs, labels)) as tf.Scalar,
-        };
+        const { xs, ...t } = batchTensors(batch, source);
+        const outputs = model.apply(xs, { training: false }) as tf.Tensor;
+        const { loss, score } = lossAndScore(outputs, t, scale);
+        return { loss: tf.add(lossSum, tf.sum(loss)) as tf.Scalar, score: tf.add(scoreSum, score) as tf.Scalar };
       });
       lossSum.dispose();
-      correctSum.dispose();
+      scoreSum.dispose();
       lossSum = next.loss;
-      correctSum = next.correct;
+      scoreSum = next.score;
       seen += batch.size;
     }
     if (seen === 0) return null;
-    const [loss, correct] = await Promise.all([lossSum.data(), correctSum.data()]);
-    return { loss: loss[0] / seen, acc: correct[0] / seen };
+    const [loss, score] = await Promise.all([lossSum.data(), scoreSum.data()]);
+    return { loss: loss[0] / seen, acc: score[0] / seen };
   } finally {
     lossSum.dispose();
-    correctSum.dispose();
+    scoreSum.dispose();
   }
 }
 
+/**
+ * The final scores on a test source. Classification: accuracy, confusion matrix,
+ * per-class scores. Regression: predictions and targets de-standardised with
+ * `scale`, so loss (MSE), MAE and R² are in the target's own units.
+ */
 export async function evaluate(
   model: tf.LayersModel,
   source: BatchSource,
   onProgress?: (done: number, total: number) => void,
-): Promise<EvaluationResult> {
-  const numClasses = source.numClasses;
-  const trueLabels = new Uint8Array(source.samples);
-  const predicted = new Uint8Array(source.samples);
+  scale: TargetScale = UNIT_SCALE,
+): Promise<Evaluation> {
+  const regression = isRegression(source);
+  const truth = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
+  const predicted = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
   let lossSum = 0;
   let done = 0;
   for await (const batch of source.epoch(0)) {
     const { loss, preds } = tf.tidy(() => {
-      const { xs, ys } = batchTensors(batch, source);
-      const probs = model.apply(xs, { training: false }) as tf.Tensor;
-      return { loss: tf.sum(crossEntropy(ys, probs)), preds: tf.argMax(probs, -1) };
+      const { xs, ...t } = batchTensors(batch, source);
+      const outputs = model.apply(xs, { training: false }) as tf.Tensor;
+      if (regression) return { loss: tf.scalar(0), preds: outputs.reshape([batch.size]) };
+      return { loss: tf.sum(lossAndScore(outputs, t).loss), preds: tf.argMax(outputs, -1) };
     });
     try {
       // Evaluation is not the training path; one read per batch keeps memory flat.
@@ -92,8 +136,10 @@ export async function evaluate(
         throw new Error(`The test data holds more samples than the ${source.samples} it announced.`);
       }
       lossSum += l[0];
-      trueLabels.set(batch.labels, done);
-      predicted.set(p, done);
+      for (let k = 0; k < batch.size; k++) {
+        truth[done + k] = regression ? batch.labels[k] * scale.std + scale.mean : batch.labels[k];
+        predicted[done + k] = regression ? p[k] * scale.std + scale.mean : p[k];
+      }
     } finally {
       loss.dispose();
       preds.dispose();
@@ -102,9 +148,15 @@ export async function evaluate(
     onProgress?.(done, source.samples);
   }
   if (done === 0) throw new Error('There are no test samples to evaluate on.');
-  const confusion = confusionMatrix(trueLabels.subarray(0, done), predicted.subarray(0, done), numClasses);
+  if (regression) {
+    const report = regressionReport(truth.subarray(0, done), predicted.subarray(0, done));
+    return { task: 'regression', loss: report.mse, ...report };
+  }
+  const numClasses = source.numClasses;
+  const confusion = confusionMatrix(truth.subarray(0, done), predicted.subarray(0, done), numClasses);
   const report = classificationReport(confusion, numClasses);
   return {
+    task: 'classification',
     accuracy: report.accuracy,
     loss: lossSum / done,
     confusion,

@@ -3,11 +3,15 @@
  * stop within one batch, report throttled progress, and keep the running loss
  * and accuracy on the device: values are read back only when a report is due
  * or enough work is queued, so a GPU backend is not forced to sync every batch.
+ *
+ * For a regression source (numClasses 0) the loss is the mean squared error in
+ * the standardised scale and every `acc` is the mean absolute error in the
+ * target's own units.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data/source';
 import type { EpochLog } from '../types';
-import { batchTensors, countCorrect, crossEntropy, validate } from './evaluate';
+import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 
 /** epoch and batch count from 1, as people read them ("epoch 1 of 5, batch 469 of 469"). */
 export interface BatchProgress {
@@ -16,6 +20,7 @@ export interface BatchProgress {
   batchesPerEpoch: number;
   samplesSeen: number;
   loss: number;
+  /** Accuracy, or for regression the mean absolute error in target units. */
   acc: number;
   samplesPerSec: number;
   etaSeconds: number;
@@ -28,6 +33,8 @@ export interface TrainOptions {
   epochs: number;
   train: BatchSource;
   validation: BatchSource | null;
+  /** Regression: how both sources standardised their targets, to report MAE in target units. */
+  targetScale?: TargetScale;
   /** Throttled: at most every reportEveryMs, plus the last batch of each epoch. loss/acc are means since the previous report. */
   onBatch?: (p: BatchProgress) => void;
   /** log.epoch counts from 1; log.seconds includes validation, log.samplesPerSec does not. numTensors is tf.memory().numTensors. */
@@ -59,30 +66,40 @@ function macrotaskYielder(): { next: () => Promise<void>; close: () => void } {
   };
 }
 
-type Sums = { loss: tf.Scalar; correct: tf.Scalar };
+/** score: correct predictions, or absolute error in target units. */
+type Sums = { loss: tf.Scalar; score: tf.Scalar };
 
 /** One optimizer step; returns the running sums with this batch added (loss weighted by batch size). */
-function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch, source: BatchSource, sums: Sums): Sums {
+function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  batch: Batch,
+  source: BatchSource,
+  sums: Sums,
+  scale: TargetScale,
+): Sums {
   return tf.tidy(() => {
-    const { xs, ys, labels } = batchTensors(batch, source);
-    let correct: tf.Scalar | undefined;
+    const { xs, ...targets } = batchTensors(batch, source);
+    let score: tf.Scalar | undefined;
     const loss = optimizer.minimize(() => {
-      const probs = model.apply(xs, { training: true }) as tf.Tensor;
+      const outputs = model.apply(xs, { training: true }) as tf.Tensor;
+      const step = lossAndScore(outputs, targets, scale);
       // Kept past the gradient tape's own tidy; disposed below.
-      correct = tf.keep(countCorrect(probs, labels));
-      return tf.mean(crossEntropy(ys, probs)) as tf.Scalar;
+      score = tf.keep(step.score);
+      return tf.mean(step.loss) as tf.Scalar;
     }, true) as tf.Scalar;
     const next = {
       loss: tf.add(sums.loss, tf.mul(loss, batch.size)) as tf.Scalar,
-      correct: tf.add(sums.correct, correct!) as tf.Scalar,
+      score: tf.add(sums.score, score!) as tf.Scalar,
     };
-    correct!.dispose();
+    score!.dispose();
     return next;
   });
 }
 
 export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; stopped: boolean }> {
   const { model, epochs, train: source, validation } = opts;
+  const scale = opts.targetScale ?? UNIT_SCALE;
   if (!(opts.learningRate > 0)) throw new Error(`The learning rate must be above 0; got ${opts.learningRate}.`);
   if (source.samples === 0) throw new Error('There are no training samples: the training range is empty.');
   const shouldStop = opts.shouldStop ?? (() => false);
@@ -96,7 +113,7 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
   let stopped = false;
 
   // Running sums for the current epoch, on the device.
-  let sums = { loss: tf.scalar(0), correct: tf.scalar(0) };
+  let sums: Sums = { loss: tf.scalar(0), score: tf.scalar(0) };
   // A GPU backend lets JavaScript queue batches far ahead of the device. Reading the
   // sums is the only sync, so one is forced once about reportEveryMs of device work is
   // queued, whether or not a report is due: that bounds how late a Stop can take effect.
@@ -109,7 +126,7 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
       syncedAt = epochStart; // validation time is not training time
       let epochSamples = 0;
       // What the sums held at the last report, so a report can give the mean since then.
-      let reported = { loss: 0, correct: 0, samples: 0, at: epochStart };
+      let reported = { loss: 0, score: 0, samples: 0, at: epochStart };
       const batches = source.epoch(epoch)[Symbol.asyncIterator]();
       for (let b = 0; ; b++) {
         if (shouldStop()) {
@@ -120,8 +137,8 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const next = trainStep(model, optimizer, batch, source, sums);
-        tf.dispose([sums.loss, sums.correct]);
+        const next = trainStep(model, optimizer, batch, source, sums, scale);
+        tf.dispose([sums.loss, sums.score]);
         sums = next;
         epochSamples += batch.size;
         samplesSeen += batch.size;
@@ -133,7 +150,7 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
           await yielder.next();
           continue;
         }
-        const [l, c] = await Promise.all([sums.loss.data(), sums.correct.data()]);
+        const [l, c] = await Promise.all([sums.loss.data(), sums.score.data()]);
         const now = performance.now();
         msPerBatch = (now - syncedAt) / sinceSync;
         syncedAt = now;
@@ -147,25 +164,25 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
             batchesPerEpoch: source.batchesPerEpoch,
             samplesSeen,
             loss: (l[0] - reported.loss) / n,
-            acc: (c[0] - reported.correct) / n,
+            acc: (c[0] - reported.score) / n,
             samplesPerSec: rate,
             etaSeconds: (totalSamples - samplesSeen) / rate,
           });
-          reported = { loss: l[0], correct: c[0], samples: epochSamples, at: now };
+          reported = { loss: l[0], score: c[0], samples: epochSamples, at: now };
         }
         await yielder.next();
       }
       if (epochSamples === 0) break;
       const partial = epochSamples < source.samples;
       // Synced already at the last batch; after a Stop this read is the sync that makes the timing honest.
-      const [l, c] = await Promise.all([sums.loss.data(), sums.correct.data()]);
+      const [l, c] = await Promise.all([sums.loss.data(), sums.score.data()]);
       const trainSeconds = (performance.now() - epochStart) / 1000;
       trainMs += trainSeconds * 1000;
-      tf.dispose([sums.loss, sums.correct]);
-      sums = { loss: tf.scalar(0), correct: tf.scalar(0) };
+      tf.dispose([sums.loss, sums.score]);
+      sums = { loss: tf.scalar(0), score: tf.scalar(0) };
       // A stopped epoch is not logged: its loss covers only part of the data.
       if (partial) break;
-      const val = validation && validation.samples > 0 ? await validate(model, validation, shouldStop) : null;
+      const val = validation && validation.samples > 0 ? await validate(model, validation, shouldStop, scale) : null;
       const log: EpochLog = {
         epoch: epoch + 1,
         loss: l[0] / epochSamples,
@@ -181,7 +198,7 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
     }
   } finally {
     yielder.close();
-    tf.dispose([sums.loss, sums.correct]);
+    tf.dispose([sums.loss, sums.score]);
     optimizer.dispose();
   }
   return { history, stopped };

@@ -1,6 +1,10 @@
 /**
  * Predictions with saved models. The last model used stays loaded, so drawing
  * digit after digit does not reload its weights from IndexedDB each time.
+ *
+ * Inputs arrive ready for the model: pixels in 0–1, or a row already encoded
+ * with the model's tabular encoding. A regression model (no classes) answers
+ * one value, de-standardised into the target's own units.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HearthDb } from '../storage/db';
@@ -20,15 +24,24 @@ export class Predictor {
   async predict(modelId: string, pixels: Float32Array): Promise<number[]> {
     const { model, meta } = await this.load(modelId);
     const [h, w, c] = meta.inputShape;
-    if (pixels.length !== h * w * c) {
-      throw new InputError(`The model "${meta.name}" expects an image of ${h}×${w}×${c} = ${h * w * c} values; got ${pixels.length}.`);
+    const n = h * w * c;
+    const what = meta.tabular ? 'input' : 'image';
+    if (pixels.length !== n) {
+      throw new InputError(
+        meta.tabular
+          ? `The model "${meta.name}" expects ${n} encoded feature values; got ${pixels.length}.`
+          : `The model "${meta.name}" expects an image of ${h}×${w}×${c} = ${n} values; got ${pixels.length}.`,
+      );
     }
-    if (!pixels.every(Number.isFinite)) throw new InputError('The image contains values that are not numbers.');
-    const probs = tf.tidy(() => model.predict(tf.tensor(pixels, [1, h, w, c])) as tf.Tensor);
+    if (!pixels.every(Number.isFinite)) throw new InputError(`The ${what} contains values that are not numbers.`);
+    const out = tf.tidy(() => model.predict(tf.tensor(pixels, [1, h, w, c])) as tf.Tensor);
     try {
-      return Array.from(await probs.data());
+      const values = Array.from(await out.data());
+      if (meta.classes.length > 0) return values;
+      const { mean, std } = meta.tabular?.target ?? { mean: 0, std: 1 };
+      return [values[0] * std + mean];
     } finally {
-      probs.dispose();
+      out.dispose();
     }
   }
 

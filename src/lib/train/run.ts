@@ -5,15 +5,16 @@
  */
 import { restoreConfig, type ExperimentConfig } from '../config';
 import type { WorkerEvent } from '../protocol';
-import type { DatasetMeta, EvaluationResult } from '../types';
+import type { DatasetMeta, Evaluation, SplitName } from '../types';
 import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
 import { saveModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
 import { buildModel } from '../model/build';
+import { PRESETS, presetProblem } from '../model/spec';
 import { selectBackend } from './backend';
 import { train } from './loop';
-import { evaluate } from './evaluate';
+import { evaluate, type TargetScale } from './evaluate';
 import { BackendError, DatasetMissingError, DeviceLostError, InputError } from './errors';
 
 export interface RunContext {
@@ -42,9 +43,34 @@ export function splitRange(trainCount: number, trainLimit: number, validationSpl
   return { trainEnd, end };
 }
 
-export function defaultModelName(config: ExperimentConfig, dataset: DatasetMeta, evaluation: EvaluationResult | null): string {
-  const model = config.model.toUpperCase();
-  const score = evaluation ? ` · ${(evaluation.accuracy * 100).toFixed(1)}%` : '';
+/**
+ * Where training and validation samples come from. A dataset with a stored
+ * 'val' split (fixed at import) validates on all of it and trains on the whole
+ * train split; otherwise validation is the end of the train split.
+ */
+export function trainingRanges(
+  dataset: Pick<DatasetMeta, 'splits'>,
+  trainLimit: number,
+  validationSplit: number,
+): { trainEnd: number; val: { split: SplitName; start: number; end: number } | null } {
+  const stored = dataset.splits.val;
+  if (stored) {
+    const trainEnd = trainLimit > 0 ? Math.min(trainLimit, dataset.splits.train.count) : dataset.splits.train.count;
+    if (trainEnd < 1) throw new InputError('There are no samples to train on: the training split is empty.');
+    return { trainEnd, val: stored.count > 0 ? { split: 'val', start: 0, end: stored.count } : null };
+  }
+  const { trainEnd, end } = splitRange(dataset.splits.train.count, trainLimit, validationSplit);
+  return { trainEnd, val: end > trainEnd ? { split: 'train', start: trainEnd, end } : null };
+}
+
+/** The short names saved models are called by: "MLP on MNIST · 97.9%", "Tabular MLP on Housing · MAE 2.31". */
+const SHORT_NAME: Record<string, string> = { mlp: 'MLP', cnn: 'CNN' };
+
+export function defaultModelName(config: ExperimentConfig, dataset: DatasetMeta, evaluation: Evaluation | null): string {
+  const model = SHORT_NAME[config.model] ?? PRESETS.find((p) => p.id === config.model)?.name ?? config.model;
+  let score = '';
+  if (evaluation?.task === 'regression') score = ` · MAE ${Number(evaluation.mae.toPrecision(3))}`;
+  else if (evaluation) score = ` · ${(evaluation.accuracy * 100).toFixed(1)}%`;
   return `${model} on ${dataset.name}${score}`;
 }
 
@@ -66,12 +92,17 @@ export async function runTraining(
       `The dataset "${config.datasetId}" is not in this browser's storage (it may have been deleted). Load it on the Datasets page, then train again.`,
     );
   }
-  const numClasses = dataset.classes.length;
-  const { trainEnd, end } = splitRange(dataset.splits.train.count, config.trainLimit, config.validationSplit);
-  const source = (split: 'train' | 'test', start: number, stop: number, batchSize: number, shuffle: boolean) =>
+  const problem = presetProblem(config.model, dataset);
+  if (problem) throw new InputError(problem);
+  const task = dataset.task;
+  const numClasses = task === 'regression' ? 0 : dataset.classes.length;
+  // Regression targets are stored raw; the model learns them standardised with the training split's statistics.
+  const targetScale: TargetScale | undefined = task === 'regression' ? (dataset.tabular?.target ?? { mean: 0, std: 1 }) : undefined;
+  const { trainEnd, val } = trainingRanges(dataset, config.trainLimit, config.validationSplit);
+  const source = (split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) =>
     createShardSource({
       readShard: (index) => readShard(db, dataset.id, split, index),
-      split: dataset.splits[split],
+      split: dataset.splits[split]!,
       sampleShape: dataset.shape,
       numClasses,
       start,
@@ -79,13 +110,16 @@ export async function runTraining(
       batchSize,
       shuffle,
       seed: config.seed,
+      dtype: dataset.dtype,
+      task,
+      targetScale,
     });
   const trainSource = source('train', 0, trainEnd, config.batchSize, true);
-  const valSource = end > trainEnd ? source('train', trainEnd, end, INFERENCE_BATCH, false) : null;
+  const valSource = val ? source(val.split, val.start, val.end, INFERENCE_BATCH, false) : null;
   const testCount = dataset.splits.test.count;
   const testSource = testCount > 0 ? source('test', 0, testCount, INFERENCE_BATCH, false) : null;
 
-  const model = buildModel(config.model, dataset.shape, numClasses, config.seed);
+  const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
   try {
     const paramCount = model.countParams();
     post({
@@ -105,6 +139,7 @@ export async function runTraining(
       epochs: config.epochs,
       train: trainSource,
       validation: valSource,
+      targetScale,
       shouldStop: ctx.shouldStop,
       reportEveryMs: ctx.reportEveryMs,
       onBatch: (p) => post({ type: 'batch', runId, ...p }),
@@ -115,9 +150,9 @@ export async function runTraining(
     if (lost !== null) throw new DeviceLostError(lost);
 
     // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
-    let evaluation: EvaluationResult | null = null;
+    let evaluation: Evaluation | null = null;
     if (testSource) {
-      evaluation = await evaluate(model, testSource, (done, total) => post({ type: 'evaluating', runId, done, total }));
+      evaluation = await evaluate(model, testSource, (done, total) => post({ type: 'evaluating', runId, done, total }), targetScale);
       post({ type: 'evaluation', runId, result: evaluation });
     }
     const saved = await saveModel(db, model, {
@@ -127,13 +162,16 @@ export async function runTraining(
       config,
       datasetId: dataset.id,
       datasetName: dataset.name,
-      classes: dataset.classes,
+      // Empty for regression: that is how prediction tells a regression model from a classifier.
+      classes: task === 'regression' ? [] : dataset.classes,
       inputShape: dataset.shape,
       paramCount,
       backend: chosen.backend,
       trainSeconds,
       history,
       evaluation,
+      // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
+      ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
     });
     post({ type: 'saved', runId, model: saved });
     post({ type: 'done', runId, stopped });
