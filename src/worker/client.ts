@@ -1,36 +1,40 @@
 /**
- * The page's handle on the training worker. Starts the worker on first use,
- * fans its events out to subscribers, and turns a worker crash into an ordinary
- * 'error' event so the page has one error path. Runs on the page: no tfjs here.
+ * The page's handles on its workers. A WorkerClient starts its worker on first
+ * use, fans the worker's events out to subscribers, and turns a crash into an
+ * ordinary error event so the page has one error path. Runs on the page: no tfjs here.
  */
 import type { WorkerEvent, WorkerRequest } from '../lib/protocol';
 
-type Listener = (ev: WorkerEvent) => void;
+export interface WorkerClientOptions<Req, Ev> {
+  createWorker: () => Worker;
+  /** The event that reports a crash, for the request sent last. */
+  crashEvent: (id: string, detail: string) => Ev;
+  /** Buffers to hand over rather than copy; the caller's arrays are detached afterwards. */
+  transfer?: (req: Req) => Transferable[] | undefined;
+}
 
-const defaultWorker = () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+type Identified = { runId: string } | { jobId: string };
+const idOf = (req: Identified) => ('runId' in req ? req.runId : req.jobId);
 
-export class TrainingClient {
+export class WorkerClient<Req extends Identified, Ev> {
   private worker: Worker | null = null;
-  private readonly listeners = new Set<Listener>();
-  private lastRunId = '';
-  private readonly createWorker: () => Worker;
+  private readonly listeners = new Set<(ev: Ev) => void>();
+  private lastId = '';
+  private readonly options: WorkerClientOptions<Req, Ev>;
 
-  constructor(createWorker: () => Worker = defaultWorker) {
-    this.createWorker = createWorker;
+  constructor(options: WorkerClientOptions<Req, Ev>) {
+    this.options = options;
   }
 
-  request(req: WorkerRequest): void {
+  request(req: Req): void {
     const worker = this.worker ?? this.start();
-    this.lastRunId = req.runId;
-    if (req.type === 'predict' && req.pixels.buffer instanceof ArrayBuffer) {
-      // Transferred, not copied: the caller's array is detached afterwards.
-      worker.postMessage(req, [req.pixels.buffer]);
-    } else {
-      worker.postMessage(req);
-    }
+    this.lastId = idOf(req);
+    const transfer = this.options.transfer?.(req);
+    if (transfer?.length) worker.postMessage(req, transfer);
+    else worker.postMessage(req);
   }
 
-  subscribe(listener: Listener): () => void {
+  subscribe(listener: (ev: Ev) => void): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -43,8 +47,8 @@ export class TrainingClient {
   }
 
   private start(): Worker {
-    const worker = this.createWorker();
-    worker.onmessage = (e: MessageEvent<WorkerEvent>) => {
+    const worker = this.options.createWorker();
+    worker.onmessage = (e: MessageEvent<Ev>) => {
       if (worker === this.worker) this.emit(e.data);
     };
     worker.onerror = (e: ErrorEvent) => {
@@ -61,15 +65,10 @@ export class TrainingClient {
     // A worker that reported an uncaught error may be in any state; the next request starts afresh.
     worker.terminate();
     this.worker = null;
-    this.emit({
-      type: 'error',
-      kind: 'internal',
-      runId: this.lastRunId,
-      message: `The training worker stopped unexpectedly: ${detail.replace(/\.+$/, '')}. Your datasets and saved models are safe.`,
-    });
+    this.emit(this.options.crashEvent(this.lastId, detail.replace(/\.+$/, '')));
   }
 
-  private emit(ev: WorkerEvent): void {
+  private emit(ev: Ev): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(ev);
@@ -80,5 +79,22 @@ export class TrainingClient {
         });
       }
     }
+  }
+}
+
+const defaultWorker = () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+
+export class TrainingClient extends WorkerClient<WorkerRequest, WorkerEvent> {
+  constructor(createWorker: () => Worker = defaultWorker) {
+    super({
+      createWorker,
+      crashEvent: (runId, detail) => ({
+        type: 'error',
+        kind: 'internal',
+        runId,
+        message: `The training worker stopped unexpectedly: ${detail}. Your datasets and saved models are safe.`,
+      }),
+      transfer: (req) => (req.type === 'predict' && req.pixels.buffer instanceof ArrayBuffer ? [req.pixels.buffer] : undefined),
+    });
   }
 }

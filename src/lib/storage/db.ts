@@ -41,13 +41,29 @@ export interface HearthSchema extends DBSchema {
 
 export type HearthDb = IDBPDatabase<HearthSchema>;
 
+/** Opens the database on first use and shares it; a failed open is tried again on the next call. */
+export function lazyHearthDb(factory?: IDBFactory): () => Promise<HearthDb> {
+  let opening: Promise<HearthDb> | null = null;
+  return () =>
+    (opening ??= openHearthDb(factory).catch((err: unknown) => {
+      opening = null;
+      throw err;
+    }));
+}
+
 export function openHearthDb(factory?: IDBFactory): Promise<HearthDb> {
   const idb = factory ?? globalThis.indexedDB;
   if (!idb) {
     return Promise.reject(new Error('This browser does not offer IndexedDB storage (private browsing can turn it off).'));
   }
   // What idb's openDB does, but on the caller's factory rather than the global one.
-  const request = idb.open(DB_NAME, DB_VERSION);
+  let request: IDBOpenDBRequest;
+  try {
+    request = idb.open(DB_NAME, DB_VERSION);
+  } catch (err) {
+    // Browsers can refuse synchronously (SecurityError in some private or sandboxed contexts).
+    return Promise.reject(err);
+  }
   request.addEventListener('upgradeneeded', (event) => upgrade(request.result, event.oldVersion));
   const opened = wrap(request) as unknown as Promise<HearthDb>;
   void opened

@@ -1,0 +1,66 @@
+/**
+ * Messages between the page and the import worker. Files cross postMessage by
+ * reference (a File is a handle, not its bytes), so sending one is cheap.
+ */
+import type { DatasetMeta } from '../types';
+import type { ColumnInfo, ColumnType, TaskKind } from './columns';
+
+export type { ColumnInfo, ColumnType, TaskKind };
+
+export interface CsvPreview {
+  fileName: string;
+  columns: ColumnInfo[];
+  /** The first 20 data rows, as text. */
+  rows: string[][];
+  rowCount: number;
+  suggestedLabel: string;
+  suggestedTask: TaskKind;
+}
+
+export interface CsvImportOptions {
+  name: string;
+  label: string;
+  features: string[];
+  task: TaskKind;
+  missing: 'drop' | 'fill';
+  types?: Record<string, ColumnType>;
+  seed: number;
+}
+
+export interface ImageImportOptions {
+  name: string;
+  /** Side of the stored square images, 8–224 (default 64). */
+  size: number;
+  channels: 1 | 3;
+  seed: number;
+}
+
+export type ImportSource =
+  | { kind: 'csv'; file: File; options: CsvImportOptions }
+  | { kind: 'image-zip'; file: File; options: ImageImportOptions }
+  /** path like "cats/1.jpg", relative to the chosen folder. */
+  | { kind: 'image-folder'; files: { path: string; file: File }[]; options: ImageImportOptions }
+  /** Images and labels IDX files; train and test told apart by name (train*, t10k* or test*). Without test files: 80/10/10. */
+  | { kind: 'idx'; files: File[]; name: string }
+  /** data_batch_N.bin (train) and test_batch.bin (test); without test_batch: 80/10/10. */
+  | { kind: 'cifar10'; files: File[]; name: string };
+
+export type ImportPhase = 'read' | 'decode' | 'store';
+
+export interface SkippedItem {
+  path: string;
+  reason: string;
+}
+
+export type ImportRequest =
+  | { type: 'inspect-csv'; jobId: string; file: File }
+  | { type: 'import'; jobId: string; source: ImportSource }
+  | { type: 'cancel'; jobId: string };
+
+export type ImportEvent =
+  | { type: 'csv-preview'; jobId: string; preview: CsvPreview }
+  | { type: 'progress'; jobId: string; phase: ImportPhase; fraction: number; detail?: string }
+  | { type: 'imported'; jobId: string; dataset: DatasetMeta; skipped: SkippedItem[]; droppedRows: number }
+  | { type: 'error'; jobId: string; message: string };
+
+export const DEFAULT_IMAGE_SIZE = 64;

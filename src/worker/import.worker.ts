@@ -1,0 +1,79 @@
+/**
+ * The import worker: parses, decodes and stores imports off the page's thread, one
+ * at a time. The work itself lives in src/lib/import/pipeline.ts; this file only
+ * wires in the browser's decoder, storage estimate and the message channel.
+ */
+import type { DecodedImage } from '../lib/import/resize';
+import type { ImportEvent, ImportRequest } from '../lib/import/protocol';
+import { describeImportError, inspectCsv, runImport, sourceFileNames, throttleProgress } from '../lib/import/pipeline';
+import { lazyHearthDb } from '../lib/storage/db';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (ev: ImportEvent) => scope.postMessage(ev);
+
+const db = lazyHearthDb();
+
+async function decode(bytes: Uint8Array, path: string): Promise<DecodedImage> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  } catch {
+    throw new Error(`${path.split('/').pop()} is not an image format this browser can read`);
+  }
+  try {
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2-D canvas is available in this browser');
+    context.drawImage(bitmap, 0, 0);
+    const { width, height, data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { width, height, data };
+  } finally {
+    bitmap.close();
+  }
+}
+
+const estimate = () => (navigator.storage?.estimate ? navigator.storage.estimate() : Promise.resolve({}));
+
+const controllers = new Map<string, AbortController>();
+let queue: Promise<void> = Promise.resolve();
+
+function handleImport(req: Extract<ImportRequest, { type: 'import' }>): void {
+  const controller = new AbortController();
+  controllers.set(req.jobId, controller);
+  // One import at a time: two large ones at once would need twice the memory.
+  queue = queue.then(async () => {
+    const progress = throttleProgress((phase, fraction, detail) => post({ type: 'progress', jobId: req.jobId, phase, fraction, detail }));
+    try {
+      const result = await runImport(req.source, {
+        db: await db(),
+        decode,
+        estimate,
+        signal: controller.signal,
+        onProgress: progress,
+      });
+      post({ type: 'imported', jobId: req.jobId, ...result });
+    } catch (err) {
+      post({ type: 'error', jobId: req.jobId, message: describeImportError(err, sourceFileNames(req.source)) });
+    } finally {
+      controllers.delete(req.jobId);
+    }
+  });
+}
+
+scope.onmessage = (e: MessageEvent<ImportRequest>) => {
+  const req = e.data;
+  switch (req.type) {
+    case 'inspect-csv':
+      inspectCsv(req.file).then(
+        (preview) => post({ type: 'csv-preview', jobId: req.jobId, preview }),
+        (err: unknown) => post({ type: 'error', jobId: req.jobId, message: describeImportError(err, req.file.name) }),
+      );
+      break;
+    case 'import':
+      handleImport(req);
+      break;
+    case 'cancel':
+      controllers.get(req.jobId)?.abort();
+      break;
+  }
+};
