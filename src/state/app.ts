@@ -4,14 +4,17 @@ import { library } from './library.svelte';
 import { models } from './models.svelte';
 import { backendStatus } from './backend.svelte';
 import { run } from './run.svelte';
+import { importer } from './importer.svelte';
+import { syncPresetWithDataset } from './presetSync.svelte';
 
 export function startApp(): void {
   settings.initFromUrl(location.search);
   backendStatus.probe(settings.config.backend);
   void library.init();
   void models.init();
+  syncPresetWithDataset();
   // Closing the tab ends training; ask first.
   addEventListener('beforeunload', (e) => {
-    if (run.active || library.loading) e.preventDefault();
+    if (run.active || library.loading || importer.active) e.preventDefault();
   });
 }

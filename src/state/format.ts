@@ -39,3 +39,23 @@ export function formatNumber(n: number | null | undefined, digits = 4): string {
 export function formatDate(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/**
+ * "28×28×1" for images, "4 features" for tables. One-hot columns widen the
+ * model's input, so a table says both: "3 features → 5 inputs".
+ */
+export function formatShape(meta: { kind: 'image' | 'tabular'; shape: readonly number[]; tabular?: { encoding: unknown[] } }): string {
+  if (meta.kind !== 'tabular') return meta.shape.join('×');
+  const inputs = meta.shape[meta.shape.length - 1];
+  const columns = meta.tabular?.encoding.length ?? inputs;
+  const text = `${formatInt(columns)} feature${columns === 1 ? '' : 's'}`;
+  return columns === inputs ? text : `${text} → ${formatInt(inputs)} inputs`;
+}
+
+/** Regression errors are in the target's own units, whose scale is unknown: keep 3 significant digits. */
+export function formatValue(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return n.toExponential(2);
+  return Number(n.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+}

@@ -17,8 +17,8 @@ export interface LoadProgress {
 }
 
 export interface Preview {
-  x: Uint8Array;
-  y: Uint8Array;
+  x: Uint8Array | Float32Array;
+  y: Uint8Array | Float32Array;
   count: number;
 }
 

@@ -2,7 +2,7 @@
  * Saved models, the one picked for "Try it", and the evaluation on show,
  * which is either the current run's or the picked model's stored one.
  */
-import type { EvaluationResult, SavedModelMeta } from '../lib/types';
+import type { Evaluation, SavedModelMeta } from '../lib/types';
 import { deleteModel, listModels } from '../lib/storage/models';
 import { hearthDb } from './services';
 import { errorBanner } from './errors.svelte';
@@ -14,7 +14,7 @@ export interface ShownEvaluation {
   /** The saved model it belongs to, once there is one. */
   modelId: string | null;
   classes: string[];
-  result: EvaluationResult;
+  result: Evaluation;
 }
 
 export class Models {

@@ -2,8 +2,9 @@
  * The training run: sends 'train' and 'stop', follows the worker's events for
  * the current runId only, and keeps what the live view draws.
  */
-import type { EpochLog } from '../lib/types';
+import type { EpochLog, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
+import type { ModelPresetId } from '../lib/config';
 import { newRunId, trainingClient } from './services';
 import { appendPoint, emptySeries, type BatchSeries } from './series';
 import { errorBanner } from './errors.svelte';
@@ -11,6 +12,8 @@ import { backendStatus } from './backend.svelte';
 import { models } from './models.svelte';
 import { settings } from './settings.svelte';
 import { library } from './library.svelte';
+
+const SHORT_NAMES: Record<ModelPresetId, string> = { mlp: 'MLP', cnn: 'CNN', 'cifar-cnn': 'CIFAR-10 CNN', 'tabular-mlp': 'Tabular MLP' };
 
 export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'error';
 export type EpochRow = EpochLog & { numTensors: number };
@@ -29,6 +32,9 @@ export class Run {
   elapsedSeconds = $state(0);
   /** Training time as the worker measured it, once the run is over. */
   finalSeconds = $state<number | null>(null);
+  private startedTask = $state<Task>('classification');
+  /** The run's task, or before any run the chosen dataset's: for regression, the accuracy slots hold MAE. */
+  task = $derived<Task>(this.state === 'idle' ? (library.selected?.task ?? 'classification') : this.startedTask);
 
   active = $derived(this.state === 'training' || this.state === 'evaluating');
   totalEpochs = $derived(this.started?.epochs ?? settings.config.epochs);
@@ -68,7 +74,8 @@ export class Run {
     this.startClock();
     backendStatus.follow(runId);
     const dataset = library.selected;
-    const modelName = dataset ? `${settings.config.model.toUpperCase()} on ${dataset.name}` : undefined;
+    this.startedTask = dataset?.task ?? 'classification';
+    const modelName = dataset ? `${SHORT_NAMES[settings.config.model]} on ${dataset.name}` : undefined;
     trainingClient().request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
 
@@ -101,8 +108,9 @@ export class Run {
         this.evalProgress = { done: ev.done, total: ev.total };
         break;
       case 'evaluation': {
-        const classes = library.selected?.classes ?? ev.result.perClass.map((_, i) => String(i));
-        models.showEvaluation({ title: 'This run', modelId: null, classes, result: ev.result });
+        const result = ev.result;
+        const classes = library.selected?.classes ?? (result.task === 'regression' ? [] : result.perClass.map((_, i) => String(i)));
+        models.showEvaluation({ title: 'This run', modelId: null, classes, result });
         break;
       }
       case 'saved':

@@ -5,24 +5,25 @@
  * free of side effects (tests can import state classes without a browser).
  */
 import { TrainingClient } from '../worker/client';
-import { openHearthDb, type HearthDb } from '../lib/storage/db';
+import { ImportClient } from '../worker/importClient';
+import { lazyHearthDb, type HearthDb } from '../lib/storage/db';
 
 let client: TrainingClient | null = null;
-let db: Promise<HearthDb> | null = null;
+let importer: ImportClient | null = null;
 
 export function trainingClient(): TrainingClient {
   client ??= new TrainingClient();
   return client;
 }
 
-export function hearthDb(): Promise<HearthDb> {
-  if (!db) {
-    db = openHearthDb();
-    // A failed open must not be cached: the next call retries.
-    db.catch(() => (db = null));
-  }
-  return db;
+/** Imports run in their own worker so parsing a large file never stalls training or the page. */
+export function importClient(): ImportClient {
+  importer ??= new ImportClient();
+  return importer;
 }
+
+/** One database connection for the page, opened on first use. */
+export const hearthDb: () => Promise<HearthDb> = lazyHearthDb();
 
 let counter = 0;
 /** Ids for worker requests; unique within the page, readable in logs. */

@@ -70,6 +70,31 @@ test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts afte
   await byId('train').click();
   const run = byId('run');
   await run.and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+
+  // The page stays responsive while the worker trains: frames keep coming and queued input is handled at once.
+  await byId('epoch-progress').waitFor();
+  const responsiveness = await page.evaluate(async () => {
+    let longest = 0;
+    let last = performance.now();
+    const until = last + 1500;
+    while (performance.now() < until) {
+      await new Promise(requestAnimationFrame);
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }
+    // A task queued behind whatever the page is doing: what a click or a key press waits for.
+    let answered = 0;
+    for (let i = 0; i < 20; i++) {
+      const queued = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      answered = Math.max(answered, performance.now() - queued);
+    }
+    return { longest, answered };
+  });
+  // Frames are composited by the same software GPU that trains here, so only a freeze is an error.
+  assert.ok(responsiveness.longest < 1000, `longest frame gap while training: ${responsiveness.longest.toFixed(0)} ms`);
+  assert.ok(responsiveness.answered < 100, `a queued task waited ${responsiveness.answered.toFixed(0)} ms`);
   await run.and(page.locator('[data-state="done"]')).waitFor({ timeout: 400_000 });
 
   // Two epochs, loss falling, and no tensor leaked between the first and the last epoch.

@@ -34,6 +34,9 @@ function points(xs: number[], ys: number[]): Point[] {
 export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElement> {
   return (canvas) => {
     const isAcc = metric === 'acc';
+    // For regression the 'acc' series hold MAE: unbounded, in the target's units.
+    let asPercent = isAcc;
+    const fmt = (y: number) => (asPercent ? `${(y * 100).toFixed(1)}%` : y.toFixed(4));
 
     const datasets: ChartDataset<'line', Point[]>[] = [
       { label: 'Batch', data: [], borderWidth: 1, pointRadius: 0 },
@@ -65,7 +68,7 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
             beginAtZero: !isAcc,
             title: { display: true, text: isAcc ? 'Accuracy' : 'Loss' },
             ticks: {
-              callback: (v) => (isAcc ? `${Math.round(Number(v) * 100)}%` : String(v)),
+              callback: (v) => (asPercent ? `${Math.round(Number(v) * 100)}%` : String(v)),
             },
           },
         },
@@ -75,7 +78,7 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
             callbacks: {
               label: (item) => {
                 const y = item.parsed.y ?? 0;
-                return `${item.dataset.label}: ${isAcc ? `${(y * 100).toFixed(1)}%` : y.toFixed(4)}`;
+                return `${item.dataset.label}: ${fmt(y)}`;
               },
             },
           },
@@ -112,6 +115,16 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
     scheme.addEventListener('change', applyTheme);
 
     $effect(() => {
+      const regression = run.task === 'regression';
+      if (isAcc && asPercent === regression) {
+        asPercent = !regression;
+        const y = chart.options.scales?.y as { min?: number; max?: number; title?: { text?: string } } | undefined;
+        if (y) {
+          y.min = asPercent ? 0 : undefined;
+          y.max = asPercent ? 1 : undefined;
+          if (y.title) y.title.text = asPercent ? 'Accuracy' : 'MAE';
+        }
+      }
       const s = run.series;
       const epochs = run.epochPoints;
       datasets[0].data = points(s.x, isAcc ? s.acc : s.loss);

@@ -1,0 +1,222 @@
+// Bringing your own data through the real UI in headless Chromium: a CSV made here
+// (two gaussian blobs, a categorical column, a few gaps) trains the Tabular MLP, and a
+// .zip of hand-written BMP stripes (plus a note and a broken image that must be
+// skipped and reported) trains an image classifier. Nothing may leave the page's origin.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { zipSync, strToU8 } from 'fflate';
+import { launchBrowser, serveApp, trackForeignRequests } from '../browser.mjs';
+
+let app, browser, context, page, foreign;
+
+before(async () => {
+  app = await serveApp();
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  foreign = trackForeignRequests(context, app.origin);
+  page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const byId = (id) => page.getByTestId(id);
+const numberAttr = async (locator, name) => Number(await locator.getAttribute(name));
+
+/** Deterministic, so a failure can be reproduced. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand) {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+/** 600 rows: x1, x2 from blobs at (-2, -2) and (2, 2); colour leans with the class; a few empty cells. */
+function blobsCsv() {
+  const rand = rng(11);
+  const lines = ['x1,x2,colour,kind'];
+  for (let i = 0; i < 600; i++) {
+    const beta = i % 2 === 1;
+    const c = beta ? 2 : -2;
+    let x1 = (c + gaussian(rand)).toFixed(3);
+    const x2 = (c + gaussian(rand)).toFixed(3);
+    const colours = beta ? ['red', 'red', 'green', 'blue'] : ['blue', 'blue', 'green', 'red'];
+    let colour = colours[Math.floor(rand() * 4)];
+    if (i % 97 === 5) x1 = '';
+    if (i % 131 === 7) colour = '';
+    lines.push(`${x1},${x2},${colour},${beta ? 'beta' : 'alpha'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A 24-bit BMP, bottom-up rows padded to 4 bytes, written by hand. */
+function bmp(width, height, pixel) {
+  const rowBytes = Math.ceil((width * 3) / 4) * 4;
+  const size = 54 + rowBytes * height;
+  const buf = Buffer.alloc(size);
+  buf.write('BM', 0, 'ascii');
+  buf.writeUInt32LE(size, 2);
+  buf.writeUInt32LE(54, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(width, 18);
+  buf.writeInt32LE(height, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(24, 28);
+  buf.writeUInt32LE(rowBytes * height, 34);
+  buf.writeInt32LE(2835, 38);
+  buf.writeInt32LE(2835, 42);
+  for (let y = 0; y < height; y++) {
+    const row = 54 + (height - 1 - y) * rowBytes;
+    for (let x = 0; x < width; x++) {
+      const v = pixel(x, y);
+      buf[row + x * 3] = buf[row + x * 3 + 1] = buf[row + x * 3 + 2] = v;
+    }
+  }
+  return new Uint8Array(buf);
+}
+
+/** shapes/horizontal and shapes/vertical, 50 striped images each, plus a note and a broken image. */
+function stripesZip() {
+  const rand = rng(5);
+  const files = { 'shapes/notes.txt': strToU8('Stripes, made for a test.\n') };
+  for (let i = 0; i < 50; i++) {
+    for (const dir of ['horizontal', 'vertical']) {
+      const period = 4 + 2 * Math.floor(rand() * 3);
+      const phase = Math.floor(rand() * period);
+      const noise = () => Math.floor(rand() * 40);
+      files[`shapes/${dir}/${dir[0]}${String(i).padStart(2, '0')}.bmp`] = bmp(16, 16, (x, y) => {
+        const t = dir === 'horizontal' ? y : x;
+        return (t + phase) % period < period / 2 ? 215 + noise() : noise();
+      });
+    }
+  }
+  files['shapes/horizontal/bad.bmp'] = strToU8('BM this is not really a bitmap');
+  return Buffer.from(zipSync(files));
+}
+
+async function trainAndWait() {
+  await byId('train').click();
+  await byId('run').and(page.locator('[data-state="training"], [data-state="evaluating"], [data-state="done"]')).waitFor({ timeout: 60_000 });
+  await byId('run').and(page.locator('[data-state="done"]')).waitFor({ timeout: 300_000 });
+}
+
+test('names the file when it cannot be imported, and keeps nothing', { timeout: 60_000 }, async () => {
+  await page.goto(app.origin);
+  await byId('import').waitFor();
+  await byId('import-file').setInputFiles({ name: 'weights.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not data') });
+  await byId('error').filter({ hasText: 'weights.onnx' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Dismiss error' }).click();
+
+  await byId('import-file').setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
+  await byId('error').filter({ hasText: 'empty.csv' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('article.dataset').count(), 0, 'nothing was stored');
+  assert.equal(await byId('import').getAttribute('data-stage'), 'idle');
+});
+
+test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { timeout: 300_000 }, async () => {
+  const started = Date.now();
+  await page.goto(`${app.origin}/?epochs=6&batchSize=48&learningRate=0.005&seed=3`);
+  await byId('import').waitFor();
+
+  await byId('import-file').setInputFiles({ name: 'blobs.csv', mimeType: 'text/csv', buffer: Buffer.from(blobsCsv()) });
+  const preview = byId('csv-preview');
+  await preview.waitFor({ timeout: 30_000 });
+  const typeOf = (column) => preview.locator(`[data-testid="csv-type"][data-column="${column}"]`).getAttribute('data-type');
+  assert.equal(await typeOf('x1'), 'numeric');
+  assert.equal(await typeOf('x2'), 'numeric');
+  assert.equal(await typeOf('colour'), 'categorical');
+  assert.ok((await preview.locator('tbody tr').count()) > 0, 'preview rows shown');
+  assert.match(await preview.locator('[data-testid="csv-missing-count"][data-column="x1"]').textContent(), /\d+ missing/);
+
+  // Defaults: the last column is the label, every other column a feature, classification, fill the gaps.
+  assert.equal(await byId('csv-label').inputValue(), 'kind');
+  assert.equal(await byId('csv-task').inputValue(), 'classification');
+  assert.equal(await byId('csv-missing').inputValue(), 'fill');
+  const features = byId('csv-feature');
+  assert.deepEqual(await features.evaluateAll((els) => els.map((e) => [e.value, e.checked])), [
+    ['x1', true],
+    ['x2', true],
+    ['colour', true],
+  ]);
+
+  await byId('import-start').click();
+  const report = byId('import-report');
+  await report.waitFor({ timeout: 60_000 });
+  assert.match(await report.textContent(), /600 rows/);
+
+  const row = page.getByRole('article', { name: 'blobs' });
+  await row.waitFor();
+  assert.equal((await row.getByTestId('dataset-kind').textContent()).trim(), 'tabular');
+  assert.match(await row.getByTestId('dataset-shape').textContent(), /^3 features/);
+  const splits = await row.getByTestId('dataset-splits').textContent();
+  assert.match(splits, /Train\s*480/);
+  assert.match(splits, /Val\s*60/);
+  assert.match(splits, /Test\s*60/);
+  assert.equal(await row.getByTestId('class-balance').getAttribute('data-counts'), '300,300');
+  assert.equal(await row.getByTestId('dataset-preview').count(), 0, 'no image grid for a table');
+
+  // The import made it the dataset in use, which leaves one fitting preset and its own validation split.
+  await row.getByText('In use').waitFor();
+  await byId('preset-tabular-mlp').waitFor();
+  assert.equal(await byId('preset-mlp').count(), 0, 'image presets hidden for a table');
+  assert.match(page.url(), /model=tabular-mlp/);
+  assert.ok(await byId('cfg-validationSplit').isDisabled());
+  await byId('own-val-note').waitFor();
+
+  await trainAndWait();
+  const accuracy = await numberAttr(byId('test-accuracy'), 'data-value');
+  assert.ok(accuracy > 0.8, `test accuracy ${accuracy} on well-separated blobs`);
+  assert.equal(await byId('tryit-unavailable').count(), 1, 'Try it explains instead of offering the drawing pad');
+  console.log(`# CSV import and training: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+test('imports a zip of image folders, reports what it skipped, and trains on it', { timeout: 300_000 }, async () => {
+  const started = Date.now();
+  await page.goto(`${app.origin}/?epochs=6&batchSize=16&seed=3`);
+  await byId('import').waitFor();
+
+  await byId('import-file').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: stripesZip() });
+  await byId('image-size').waitFor({ timeout: 30_000 });
+  assert.equal(await byId('image-size').inputValue(), '64', '64×64 by default');
+  await byId('image-size').selectOption('28');
+  await byId('image-channels').selectOption('1');
+  await byId('import-start').click();
+
+  const report = byId('import-report');
+  await report.waitFor({ timeout: 120_000 });
+  const skipped = await report.getByTestId('skipped-file').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
+  assert.ok(skipped.some((p) => p.endsWith('notes.txt')), `notes.txt skipped: ${skipped}`);
+  assert.ok(skipped.some((p) => p.endsWith('bad.bmp')), `bad.bmp skipped: ${skipped}`);
+  assert.equal(skipped.length, 2);
+  assert.match(await report.textContent(), /100 images/);
+
+  const row = page.getByRole('article', { name: 'shapes' });
+  await row.waitFor();
+  assert.equal((await row.getByTestId('dataset-kind').textContent()).trim(), 'image');
+  assert.equal((await row.getByTestId('dataset-shape').textContent()).trim(), '28×28×1');
+  assert.equal(await row.getByTestId('class-balance').getAttribute('data-counts'), '50,50');
+  await row.getByTestId('dataset-preview').waitFor();
+  await row.getByTestId('dataset-import-report').waitFor();
+
+  // Switching from the table to 28×28 images brings the image presets back and picks the MLP.
+  await row.getByText('In use').waitFor();
+  await byId('preset-mlp').waitFor();
+  assert.equal(await byId('preset-tabular-mlp').count(), 0);
+
+  await trainAndWait();
+  const accuracy = await numberAttr(byId('test-accuracy'), 'data-value');
+  assert.ok(accuracy > 0.7, `test accuracy ${accuracy} on horizontal vs vertical stripes`);
+  console.log(`# zip import and training: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  assert.deepEqual(foreign, [], 'the page made requests only to its own origin');
+});
