@@ -6,6 +6,8 @@ import { installBuiltin } from '../../src/lib/data/builtin';
 import { openHearthDb } from '../../src/lib/storage/db';
 import { getDataset } from '../../src/lib/storage/datasets';
 import { TrainingClient } from '../../src/worker/client';
+import { ImportClient } from '../../src/worker/importClient';
+import type { ImportEvent, ImportRequest } from '../../src/lib/import/protocol';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import type { BareRequest, BareResult } from './messages';
 
@@ -74,10 +76,77 @@ function bareRun(job: Job): Promise<{ backend: string; epochSeconds: number[] }>
   });
 }
 
-declare global {
-  interface Window {
-    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun };
+/** A CSV of `rows` rows: `cols - 2` numeric columns, one categorical, and a 3-class label. */
+function makeCsv(rows: number, cols: number): File {
+  const header = [...Array.from({ length: cols - 2 }, (_, i) => `x${i}`), 'colour', 'label'].join(',');
+  const lines = [header];
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let r = 0; r < rows; r++) {
+    const label = r % 3;
+    const row = Array.from({ length: cols - 2 }, () => (label + rand() * 2).toFixed(4));
+    row.push(['red', 'green', 'blue'][Math.floor(rand() * 3)], `class${label}`);
+    lines.push(row.join(','));
+  }
+  return new File([lines.join('\n')], `bench-${rows}x${cols}.csv`, { type: 'text/csv' });
+}
+
+/**
+ * Imports a generated CSV through the import worker, as the UI does (preview, then
+ * import), while counting the page's longest gap between animation frames.
+ */
+async function csvImport(rows: number, cols: number): Promise<{ bytes: number; previewSeconds: number; importSeconds: number; longestFrameMs: number; stored: number }> {
+  const file = makeCsv(rows, cols);
+  const client = new ImportClient();
+  let longest = 0;
+  let watching = true;
+  let last = performance.now();
+  const watch = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (watching) requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
+  const ask = (req: ImportRequest, until: ImportEvent['type']) =>
+    new Promise<ImportEvent>((resolve, reject) => {
+      const off = client.subscribe((ev) => {
+        if (ev.jobId !== req.jobId) return;
+        if (ev.type === 'error') reject(new Error(ev.message));
+        if (ev.type === until) {
+          off();
+          resolve(ev);
+        }
+      });
+      client.request(req);
+    });
+  try {
+    const t0 = performance.now();
+    const preview = await ask({ type: 'inspect-csv', jobId: 'preview', file }, 'csv-preview');
+    const t1 = performance.now();
+    if (preview.type !== 'csv-preview') throw new Error('no preview');
+    const features = preview.preview.columns.map((c) => c.name).filter((n) => n !== 'label');
+    const done = await ask(
+      {
+        type: 'import',
+        jobId: 'import',
+        source: { kind: 'csv', file, options: { name: file.name, label: 'label', features, task: 'classification', missing: 'fill', seed: 1 } },
+      },
+      'imported',
+    );
+    const t2 = performance.now();
+    const stored = done.type === 'imported' ? done.dataset.splits.train.count + (done.dataset.splits.val?.count ?? 0) + done.dataset.splits.test.count : 0;
+    return { bytes: file.size, previewSeconds: (t1 - t0) / 1000, importSeconds: (t2 - t1) / 1000, longestFrameMs: longest, stored };
+  } finally {
+    watching = false;
+    client.terminate();
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun };
+
+declare global {
+  interface Window {
+    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun; csvImport: typeof csvImport };
+  }
+}
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport };
 document.getElementById('log')!.textContent = 'ready';
