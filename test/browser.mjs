@@ -58,3 +58,26 @@ export function trackForeignRequests(context, origin) {
   });
   return foreign;
 }
+
+/**
+ * One end-to-end session: the built app, Chromium, and a page in a fresh profile that
+ * records requests to other origins, prints page errors and accepts dialogs (a
+ * "leave this page?" prompt must not stall a test that navigates mid-run).
+ */
+export async function openApp() {
+  const app = await serveApp();
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const foreign = trackForeignRequests(context, app.origin);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  page.on('dialog', (dialog) => {
+    console.error(`dialog: ${dialog.type()} ${dialog.message()}`);
+    void dialog.accept();
+  });
+  const close = async () => {
+    await browser.close();
+    await app.close();
+  };
+  return { app, page, foreign, close };
+}

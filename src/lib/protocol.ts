@@ -5,7 +5,7 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { EpochLog, Evaluation, SavedModelMeta } from './types';
+import type { BatchProgress, EpochLog, Evaluation, SavedModelMeta } from './types';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -43,21 +43,7 @@ export type WorkerEvent =
       batchesPerEpoch: number;
       epochs: number;
     }
-  | {
-      /** Throttled to a few per second. Loss and accuracy are means over the batches since the last event. */
-      type: 'batch';
-      runId: string;
-      epoch: number;
-      batch: number;
-      batchesPerEpoch: number;
-      /** Samples trained since the run started. */
-      samplesSeen: number;
-      loss: number;
-      acc: number;
-      samplesPerSec: number;
-      /** Estimated seconds until training (not evaluation) ends. */
-      etaSeconds: number;
-    }
+  | ({ type: 'batch'; runId: string } & BatchProgress)
   | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number }
   | { type: 'evaluating'; runId: string; done: number; total: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }

@@ -102,6 +102,25 @@ export interface RegressionEvaluation {
 
 export type Evaluation = EvaluationResult | RegressionEvaluation;
 
+/**
+ * Training progress within an epoch, throttled to a few reports a second. epoch and batch
+ * count from 1, as people read them ("epoch 1 of 5, batch 469 of 469").
+ */
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  /** Samples trained since the run started. */
+  samplesSeen: number;
+  /** Means over the batches since the previous report. */
+  loss: number;
+  /** Accuracy, or for regression the mean absolute error in target units. */
+  acc: number;
+  samplesPerSec: number;
+  /** Estimated seconds until training (not evaluation) ends. */
+  etaSeconds: number;
+}
+
 /** For regression, acc and valAcc hold the mean absolute error in the target's units. */
 export interface EpochLog {
   epoch: number;

@@ -4,24 +4,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, afterEach, before, test } from 'node:test';
-import { launchBrowser, serveApp, trackForeignRequests } from '../browser.mjs';
+import { openApp } from '../browser.mjs';
 
 // ~95 samples/s on the software WebGPU adapter: 2 epochs of 1,024 samples take ~20 s.
 const RUN = { epochs: 2, trainLimit: 1024, batchSize: 64, validationSplit: 0.125, seed: 7 };
 
-let app, browser, context, page, foreign;
+let session, app, page, foreign;
 
 before(async () => {
-  app = await serveApp();
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  foreign = trackForeignRequests(context, app.origin);
-  page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  page.on('dialog', (dialog) => {
-    console.error(`dialog: ${dialog.type()} ${dialog.message()}`);
-    void dialog.accept();
-  });
+  session = await openApp();
+  ({ app, page, foreign } = session);
 });
 
 // A failing test leaves a screenshot and what the page said, for whoever reads the CI log.
@@ -37,8 +29,7 @@ afterEach(async (t) => {
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await session?.close();
 });
 
 const byId = (id) => page.getByTestId(id);

@@ -5,22 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { launchBrowser, serveApp, trackForeignRequests } from '../browser.mjs';
+import { openApp } from '../browser.mjs';
 
-let app, browser, context, page, foreign;
+let session, app, page, foreign;
 
 before(async () => {
-  app = await serveApp();
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  foreign = trackForeignRequests(context, app.origin);
-  page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  session = await openApp();
+  ({ app, page, foreign } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
+  await session?.close();
 });
 
 const byId = (id) => page.getByTestId(id);

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_CLASSES, isCifarTestBatch, parseCifar10Batch } from '../../src/lib/import/cifar';
-import { ImportError } from '../../src/lib/import/errors';
+import { thrown } from './helpers/thrown';
 
 /** One record written byte by byte: label, then the R plane, G plane and B plane of 1,024 bytes each. */
 function record(label: number, r: (p: number) => number, g: (p: number) => number, b: (p: number) => number): number[] {
   const bytes = [label];
   for (const plane of [r, g, b]) for (let p = 0; p < 1024; p++) bytes.push(plane(p) & 0xff);
   return bytes;
-}
-
-function thrown(fn: () => unknown): ImportError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
 }
 
 describe('parseCifar10Batch', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimited } from '../../src/lib/import/csv';
 import { analyseColumns, inferTask, type ColumnInfo } from '../../src/lib/import/columns';
-import { ImportError } from '../../src/lib/import/errors';
+import { thrown } from './helpers/thrown';
 
 const SIX = 'age,colour,score,label\n1,red,10,yes\n2,blue,20,no\n3,red,30,yes\n4,green,,no\n5,blue,50,yes\n6,red,60,no\n';
-
-function thrown(fn: () => unknown): ImportError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
-}
 
 describe('parseDelimited', () => {
   it('reads a comma file with its header and rows as text', () => {

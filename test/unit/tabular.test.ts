@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimited } from '../../src/lib/import/csv';
-import { ImportError } from '../../src/lib/import/errors';
 import { applyEncoding, buildTabular, type TabularOptions } from '../../src/lib/import/tabular';
+import { thrown } from './helpers/thrown';
 
 // Six rows; rows 0–3 train, row 4 validation, row 5 test. Row 3 (line 5) has no score.
 const SIX = 'age,colour,score,label\n1,red,10,yes\n2,blue,20,no\n3,red,30,yes\n4,green,,no\n5,blue,50,yes\n6,red,60,no\n';
@@ -13,16 +13,6 @@ const BASE: TabularOptions = { label: 'label', features: ['age', 'colour', 'scor
 const AGE_STD = Math.sqrt(1.25);
 // score 10,20,30 (row 3 missing): mean 20, variance (100 + 0 + 100) / 3.
 const SCORE_STD = Math.sqrt(200 / 3);
-
-function thrown(fn: () => unknown): ImportError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return e as ImportError;
-  }
-  throw new Error('expected an ImportError');
-}
 
 function row(x: Float32Array, width: number, r: number): number[] {
   return Array.from(x.subarray(r * width, (r + 1) * width));
