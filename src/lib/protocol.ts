@@ -5,13 +5,22 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { BatchProgress, EpochLog, Evaluation, SavedModelMeta } from './types';
+import type { BatchProgress, Divergence, EpochLog, Evaluation, SavedModelMeta } from './types';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
   | { type: 'train'; runId: string; config: ExperimentConfig; modelName?: string }
-  /** Stop the run within one batch. The partly trained model is still evaluated and saved. */
+  /**
+   * Stop the run within one batch. A stop during training ends training; the model is
+   * still evaluated and saved. A stop during evaluation ends it; the model is saved unevaluated.
+   */
   | { type: 'stop'; runId: string }
+  /** Try again to save the model a run could not save (see 'unsaved'), after space was freed. */
+  | { type: 'save'; runId: string }
+  /** Send that unsaved model to the page as a .zip to download (see 'archive'). */
+  | { type: 'export'; runId: string }
+  /** Let go of that unsaved model. */
+  | { type: 'discard'; runId: string }
   /** Predict one sample with a saved model. pixels: prod(inputShape) values (pixels in 0–1, or encoded tabular features). */
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
   /** Ask which backend would be used, without training. */
@@ -45,10 +54,21 @@ export type WorkerEvent =
     }
   | ({ type: 'batch'; runId: string } & BatchProgress)
   | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number }
-  | { type: 'evaluating'; runId: string; done: number; total: number }
+  /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
+  | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }
   | { type: 'saved'; runId: string; model: SavedModelMeta }
-  | { type: 'done'; runId: string; stopped: boolean }
+  /** stopped: training was stopped early. evaluated: false when the evaluation was stopped or there is no test split. */
+  | { type: 'done'; runId: string; stopped: boolean; evaluated: boolean }
+  /** The loss stopped being a finite number: training ended there and nothing was saved. */
+  | ({ type: 'diverged'; runId: string; message: string } & Divergence)
+  /**
+   * Saving the trained model failed; the worker holds it for 'save', 'export' or 'discard'.
+   * diskFull: the cause was a full disk. bytes: the size of its weights.
+   */
+  | { type: 'unsaved'; runId: string; name: string; bytes: number; diskFull: boolean; message: string }
+  /** The unsaved model as a .zip, for the page to offer as a download. */
+  | { type: 'archive'; runId: string; fileName: string; data: Uint8Array }
   /** probabilities: one per class; for regression a single value, the predicted target in its own units. */
   | { type: 'prediction'; runId: string; modelId: string; probabilities: number[] }
   | { type: 'error'; runId: string; kind: ErrorKind; message: string };

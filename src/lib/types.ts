@@ -117,8 +117,21 @@ export interface BatchProgress {
   /** Accuracy, or for regression the mean absolute error in target units. */
   acc: number;
   samplesPerSec: number;
-  /** Estimated seconds until training (not evaluation) ends. */
+  /** Estimated seconds until the run ends: the rest of training, its validation passes and the evaluation on the test split. */
   etaSeconds: number;
+}
+
+/**
+ * Where a run's loss stopped being a finite number. epoch and batch count from 1;
+ * during 'validation' the batch is the epoch's last, after which validation ran.
+ */
+export interface Divergence {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  during: 'training' | 'validation';
+  /** What the loss became. */
+  value: 'NaN' | 'Infinity';
 }
 
 /** For regression, acc and valAcc hold the mean absolute error in the target's units. */

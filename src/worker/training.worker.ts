@@ -1,17 +1,23 @@
 /**
- * The training worker: checks each request, runs one training at a time, and
- * answers predictions and backend probes. The work itself lives in src/lib/train.
+ * The training worker: checks each request, runs one training at a time, holds
+ * a trained model whose save failed until it is saved, downloaded or discarded,
+ * and answers predictions and backend probes. The work itself lives in src/lib/train.
  */
 import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '../lib/config';
 import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
 import { lazyHearthDb } from '../lib/storage/db';
 import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
-import { BackendError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
+import { BackendError, ModelMissingError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
 import { runTraining } from '../lib/train/run';
+import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsaved';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const post = (ev: WorkerEvent) => scope.postMessage(ev);
+const post = (ev: WorkerEvent) => {
+  // A model's archive can be large: hand its buffer over rather than copy it.
+  if (ev.type === 'archive' && ev.data.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.data.buffer]);
+  else scope.postMessage(ev);
+};
 
 const db = lazyHearthDb();
 
@@ -24,6 +30,7 @@ const reported = new Set<string>();
 let trainQueue: Promise<void> = Promise.resolve();
 let predictQueue: Promise<void> = Promise.resolve();
 let predictor: Predictor | null = null;
+const unsaved: UnsavedModels = new Map();
 
 onDeviceLost((message) => {
   lost = message;
@@ -62,7 +69,9 @@ async function train(req: Extract<WorkerRequest, { type: 'train' }>): Promise<vo
         post(ev);
       },
       shouldStop: () => stopRequested.has(req.runId) || lost !== null,
+      resetStop: () => stopRequested.delete(req.runId),
       deviceLost: () => lost,
+      unsaved,
     });
   } catch (err) {
     await fail(req.runId, err);
@@ -79,6 +88,21 @@ async function predict(req: Extract<WorkerRequest, { type: 'predict' }>): Promis
     predictor ??= new Predictor(await db());
     const probabilities = await predictor.predict(req.modelId, req.pixels);
     post({ type: 'prediction', runId: req.runId, modelId: req.modelId, probabilities });
+  } catch (err) {
+    await fail(req.runId, err);
+  }
+}
+
+/** 'save', 'export' and 'discard' act on a model held after its save failed; they need no GPU. */
+async function held(req: Extract<WorkerRequest, { type: 'save' | 'export' | 'discard' }>): Promise<void> {
+  const model = unsaved.get(req.runId);
+  try {
+    if (!model) {
+      throw new ModelMissingError('That trained model is no longer held in this tab (it was saved or discarded, or the page was reloaded).');
+    }
+    if (req.type === 'save') await saveOrHold(await db(), req.runId, model, unsaved, post);
+    else if (req.type === 'export') post({ type: 'archive', runId: req.runId, ...modelArchive(model) });
+    else unsaved.delete(req.runId);
   } catch (err) {
     await fail(req.runId, err);
   }
@@ -109,7 +133,10 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
         return { runId, ...describeError(err) };
       }
     case 'stop':
-      return { type: 'stop', runId };
+    case 'save':
+    case 'export':
+    case 'discard':
+      return { type: msg.type, runId };
     case 'predict':
       if (typeof msg.modelId !== 'string' || !(msg.pixels instanceof Float32Array)) {
         return { runId, kind: 'internal', message: 'A prediction request needs a model id and the input (an image or an encoded row) as a Float32Array.' };
@@ -133,6 +160,11 @@ scope.onmessage = (e: MessageEvent) => {
   }
   if (req.type === 'stop') {
     stopRequested.add(req.runId);
+    return;
+  }
+  if (req.type === 'save' || req.type === 'export' || req.type === 'discard') {
+    // Held models are plain data: these work even after the GPU is lost.
+    void held(req);
     return;
   }
   if (lost !== null) {

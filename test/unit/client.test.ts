@@ -23,7 +23,7 @@ describe('TrainingClient', () => {
     client.request(trainReq);
     expect(workers.created).toHaveLength(1);
     expect(workers.created[0].posted[0].msg).toBe(trainReq);
-    const ev: WorkerEvent = { type: 'done', runId: 'r1', stopped: false };
+    const ev: WorkerEvent = { type: 'done', runId: 'r1', stopped: false, evaluated: true };
     workers.created[0].emit(ev);
     expect(events).toEqual([ev]);
     unsubscribe();
@@ -56,7 +56,7 @@ describe('TrainingClient', () => {
       },
     ]);
     // Late messages from the dead worker are ignored.
-    first.emit({ type: 'done', runId: 'r2', stopped: true });
+    first.emit({ type: 'done', runId: 'r2', stopped: true, evaluated: true });
     expect(events).toHaveLength(1);
 
     client.request({ type: 'probe', runId: 'r3', backend: 'auto' });

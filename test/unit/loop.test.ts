@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/lib/model/build';
 import { train, type BatchProgress } from '../../src/lib/train/loop';
 import { evaluate, validate } from '../../src/lib/train/evaluate';
+import { INFERENCE_SHARE } from '../../src/lib/train/eta';
 import { createShardSource } from '../../src/lib/data/shardSource';
 import type { EpochLog } from '../../src/lib/types';
 import { blobs, memorySource, mulberry32 } from './helpers/memorySource';
@@ -94,8 +95,13 @@ describe('train', () => {
       expect(r.loss).toBeCloseTo(logs[i].loss, 4);
       expect(r.acc).toBeCloseTo(logs[i].acc, 6);
     });
-    expect(reports[2].etaSeconds).toBe(0);
-    expect(reports[0].etaSeconds).toBeCloseTo((512 / 256) * (256 / reports[0].samplesPerSec), 6);
+    // Time left counts the validation passes still to come: all three after epoch 1's training,
+    // at first guessed from the training rate, later timed from the passes that ran.
+    expect(reports[0].etaSeconds).toBeCloseTo((512 + 3 * 64 * INFERENCE_SHARE) / reports[0].samplesPerSec, 6);
+    const perValidated = logs.slice(0, 2).reduce((s, l) => s + l.seconds - 256 / l.samplesPerSec, 0) / 128;
+    const ratio = reports[2].etaSeconds / (64 * perValidated);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
   });
 
   it('reports one batch behind when reportEveryMs is 0, and the reports add up to the epoch', async () => {
@@ -154,8 +160,8 @@ describe('validate and evaluate', () => {
     expect(val!.acc).toBeCloseTo(correct / 64, 10);
 
     const progress: [number, number][] = [];
-    const result = await evaluate(model, validation(), (d, t) => progress.push([d, t]));
-    if (result.task !== 'classification') throw new Error('expected a classification result');
+    const result = await evaluate(model, validation(), { onProgress: (d, t) => progress.push([d, t]) });
+    if (result?.task !== 'classification') throw new Error('expected a classification result');
     expect(progress).toEqual([[32, 64], [64, 64]]);
     expect(result.samples).toBe(64);
     expect(result.loss).toBeCloseTo(expectedLoss, 5);
@@ -210,8 +216,8 @@ describe('regression', () => {
     // Standardised squared errors 0, 0, (2/4)² -> mean 1/12; absolute errors 0, 0, 2 -> MAE 2/3.
     expect(val!.loss).toBeCloseTo(1 / 12, 6);
     expect(val!.acc).toBeCloseTo(2 / 3, 6);
-    const result = await evaluate(model, src(), undefined, scale);
-    if (result.task !== 'regression') throw new Error('expected a regression result');
+    const result = await evaluate(model, src(), { scale });
+    if (result?.task !== 'regression') throw new Error('expected a regression result');
     expect(result.samples).toBe(3);
     expect(result.mae).toBeCloseTo(2 / 3, 5);
     expect(result.mse).toBeCloseTo(4 / 3, 5);
@@ -252,8 +258,8 @@ describe('regression', () => {
       targetScale: scale,
       onEpoch: (_l, n) => tensors.push(n),
     });
-    const result = await evaluate(model, tableSource(testSet.x, testSet.y, 2, { batchSize: 64, shuffle: false, scale }), undefined, scale);
-    if (result.task !== 'regression') throw new Error('expected a regression result');
+    const result = await evaluate(model, tableSource(testSet.x, testSet.y, 2, { batchSize: 64, shuffle: false, scale }), { scale });
+    if (result?.task !== 'regression') throw new Error('expected a regression result');
     const last = history.at(-1)!;
     console.log(`linear set: std ${std.toFixed(2)}, train MAE ${history[0].acc.toFixed(3)} -> ${last.acc.toFixed(3)}, test MAE ${result.mae.toFixed(3)}, R² ${result.r2.toFixed(4)}`);
     expect(result.mae).toBeLessThan(0.3);

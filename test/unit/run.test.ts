@@ -92,7 +92,7 @@ describe('runTraining', () => {
     expect(saved.model.history[0].valLoss).not.toBeNull();
     expect(saved.model).toMatchObject({ paramCount: 167171, backend: 'cpu', datasetId: 'tiny', inputShape: [2, 2, 1], classes: ['a', 'b', 'c'] });
     expect(evaluation.result.samples).toBe(30);
-    expect(events.at(-1)).toEqual({ type: 'done', runId: 'r1', stopped: false });
+    expect(events.at(-1)).toEqual({ type: 'done', runId: 'r1', stopped: false, evaluated: true });
     expect((await listModels(db)).map((m) => m.id)).toEqual([saved.model.id]);
 
     const predictor = new Predictor(db);
@@ -109,12 +109,14 @@ describe('runTraining', () => {
   });
 
   it('evaluates and saves a stopped run, under the given name', async () => {
-    const { events, ctx } = context({ shouldStop: () => true });
+    // The Stop that ended training is used up as evaluation begins.
+    let stop = true;
+    const { events, ctx } = context({ shouldStop: () => stop, resetStop: () => (stop = false) });
     await runTraining({ runId: 'r2', config, modelName: '  Early  ' }, ctx);
     const saved = events.find((e) => e.type === 'saved');
     expect(saved).toMatchObject({ model: { name: 'Early', history: [] } });
     expect(events.some((e) => e.type === 'evaluation')).toBe(true);
-    expect(events.at(-1)).toEqual({ type: 'done', runId: 'r2', stopped: true });
+    expect(events.at(-1)).toEqual({ type: 'done', runId: 'r2', stopped: true, evaluated: true });
   });
 
   it('uses only trainLimit samples', async () => {

@@ -13,43 +13,51 @@ function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
   return Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
 }
 
-export async function saveModel(
-  db: HearthDb,
-  model: tf.LayersModel,
-  meta: Omit<SavedModelMeta, 'bytes'>,
-): Promise<SavedModelMeta> {
-  let saved: SavedModelMeta | undefined;
-  const handler: tf.io.IOHandler = {
+/** What tf.io hands a save handler, weights joined into one buffer: the model as plain data. */
+export type ModelArtifacts = Omit<ModelWeightsRecord, 'id'>;
+
+/**
+ * Reads a model's topology and weights off the device, writing nothing. What a
+ * failed save keeps, so it can be saved again or downloaded with no GPU at hand.
+ */
+export async function serializeModel(model: tf.LayersModel): Promise<ModelArtifacts> {
+  let captured: ModelArtifacts | undefined;
+  await model.save({
     save: async (artifacts) => {
-      const weightData = toArrayBuffer(artifacts.weightData);
-      const record: ModelWeightsRecord = {
-        id: meta.id,
+      captured = {
         modelTopology: artifacts.modelTopology,
         weightSpecs: artifacts.weightSpecs ?? [],
-        weightData,
+        weightData: toArrayBuffer(artifacts.weightData),
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
       };
-      const full: SavedModelMeta = { ...meta, bytes: weightData.byteLength };
-      // Both records in one transaction, weights first: a failure leaves neither behind.
-      const tx = db.transaction(['modelWeights', 'models'], 'readwrite');
-      try {
-        await runWrites(tx, (track) => {
-          track(tx.objectStore('modelWeights').put(record));
-          track(tx.objectStore('models').put(full));
-        });
-      } catch (err) {
-        if (isQuotaError(err)) throw new StorageFullError(`the model "${meta.name}"`, weightData.byteLength);
-        throw err;
-      }
-      saved = full;
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
-  };
-  await model.save(handler);
-  if (!saved) throw new Error(`Saving the model "${meta.name}" did not complete.`);
-  return saved;
+  });
+  if (!captured) throw new Error('The model could not be read back from the device.');
+  return captured;
+}
+
+/** Stores a serialised model: weights and listing record in one transaction, so a failure leaves neither behind. */
+export async function writeModel(db: HearthDb, artifacts: ModelArtifacts, meta: Omit<SavedModelMeta, 'bytes'>): Promise<SavedModelMeta> {
+  const record: ModelWeightsRecord = { id: meta.id, ...artifacts };
+  const full: SavedModelMeta = { ...meta, bytes: artifacts.weightData.byteLength };
+  const tx = db.transaction(['modelWeights', 'models'], 'readwrite');
+  try {
+    await runWrites(tx, (track) => {
+      track(tx.objectStore('modelWeights').put(record));
+      track(tx.objectStore('models').put(full));
+    });
+  } catch (err) {
+    if (isQuotaError(err)) throw new StorageFullError(`the model "${meta.name}"`, artifacts.weightData.byteLength);
+    throw err;
+  }
+  return full;
+}
+
+export async function saveModel(db: HearthDb, model: tf.LayersModel, meta: Omit<SavedModelMeta, 'bytes'>): Promise<SavedModelMeta> {
+  return writeModel(db, await serializeModel(model), meta);
 }
 
 export async function loadModel(db: HearthDb, id: string): Promise<{ model: tf.LayersModel; meta: SavedModelMeta }> {

@@ -106,23 +106,29 @@ export async function validate(
   }
 }
 
+export interface EvaluateOptions {
+  /** After every batch: test samples done, of total. */
+  onProgress?: (done: number, total: number) => void;
+  scale?: TargetScale;
+  /** Checked before every batch; when true, evaluation ends there and returns null. */
+  shouldStop?: () => boolean;
+}
+
 /**
  * The final scores on a test source. Classification: accuracy, confusion matrix,
  * per-class scores. Regression: predictions and targets de-standardised with
  * `scale`, so loss (MSE), MAE and R² are in the target's own units.
+ * Null when shouldStop ended it: scores over part of the test set would mislead.
  */
-export async function evaluate(
-  model: tf.LayersModel,
-  source: BatchSource,
-  onProgress?: (done: number, total: number) => void,
-  scale: TargetScale = UNIT_SCALE,
-): Promise<Evaluation> {
+export async function evaluate(model: tf.LayersModel, source: BatchSource, opts: EvaluateOptions = {}): Promise<Evaluation | null> {
+  const { onProgress, scale = UNIT_SCALE, shouldStop = () => false } = opts;
   const regression = isRegression(source);
   const truth = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
   const predicted = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
   let lossSum = 0;
   let done = 0;
   for await (const batch of source.epoch(0)) {
+    if (shouldStop()) return null;
     const { loss, preds } = tf.tidy(() => {
       const { xs, ...t } = batchTensors(batch, source);
       const outputs = model.apply(xs, { training: false }) as tf.Tensor;
@@ -130,7 +136,7 @@ export async function evaluate(
       return { loss: tf.sum(lossAndScore(outputs, t).loss), preds: tf.argMax(outputs, -1) };
     });
     try {
-      // Evaluation is not the training path; one read per batch keeps memory flat.
+      // Evaluation is not the training path; one read per batch keeps memory flat and lets a Stop act within a batch.
       const [l, p] = await Promise.all([loss.data(), preds.data()]);
       if (done + batch.size > source.samples) {
         throw new Error(`The test data holds more samples than the ${source.samples} it announced.`);

@@ -7,13 +7,19 @@
  * For a regression source (numClasses 0) the loss is the mean squared error in
  * the standardised scale and every `acc` is the mean absolute error in the
  * target's own units.
+ *
+ * A loss that stops being a finite number ends the run as diverged. The running
+ * sums catch it at no extra cost: NaN and Infinity stay put in a sum, so the
+ * lagged reads see it within reportEveryMs; each batch's own loss is kept until
+ * a read vouches for it, so the first bad batch can then be named.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data/source';
-import type { BatchProgress, EpochLog } from '../types';
+import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
+import { TimeLeft } from './eta';
 
-export type { BatchProgress };
+export type { BatchProgress, Divergence };
 
 export interface TrainOptions {
   model: tf.LayersModel;
@@ -31,6 +37,16 @@ export interface TrainOptions {
   /** Checked before every batch is pulled from the source. */
   shouldStop?: () => boolean;
   reportEveryMs?: number;
+  /** Times training and validation for the reports' etaSeconds; run.ts passes one that also counts the evaluation to come. */
+  timeLeft?: TimeLeft;
+}
+
+export interface TrainResult {
+  /** Complete epochs only. */
+  history: EpochLog[];
+  stopped: boolean;
+  /** Set when the loss stopped being a finite number; training ended there. */
+  diverged: Divergence | null;
 }
 
 /**
@@ -58,7 +74,7 @@ function macrotaskYielder(): { next: () => Promise<void>; close: () => void } {
 /** score: correct predictions, or absolute error in target units. */
 type Sums = { loss: tf.Scalar; score: tf.Scalar };
 
-/** One optimizer step; returns the running sums with this batch added (loss weighted by batch size). */
+/** One optimizer step; returns the running sums with this batch added (loss weighted by batch size) and the batch's mean loss. */
 function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -66,7 +82,7 @@ function trainStep(
   source: BatchSource,
   sums: Sums,
   scale: TargetScale,
-): Sums {
+): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
     const { xs, ...targets } = batchTensors(batch, source);
     let score: tf.Scalar | undefined;
@@ -82,24 +98,56 @@ function trainStep(
       score: tf.add(sums.score, score!) as tf.Scalar,
     };
     score!.dispose();
-    return next;
+    return { sums: next, loss };
   });
 }
 
-export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; stopped: boolean }> {
+/** A batch's mean loss, on the device until a read of the running sums shows it was finite. */
+type Unchecked = { batch: number; loss: tf.Scalar };
+
+const badValue = (v: number): Divergence['value'] => (Number.isNaN(v) ? 'NaN' : 'Infinity');
+
+/**
+ * Where the sums went bad: the first batch up to `upTo` (0-based) whose own loss is
+ * not finite. A sum can also overflow while every loss is finite; then it is `upTo`.
+ */
+async function firstBadBatch(unchecked: Unchecked[], upTo: number, sum: number): Promise<{ batch: number; value: Divergence['value'] }> {
+  const candidates = unchecked.filter((u) => u.batch <= upTo);
+  const losses = await Promise.all(candidates.map((u) => u.loss.data()));
+  const i = losses.findIndex((l) => !Number.isFinite(l[0]));
+  return i >= 0 ? { batch: candidates[i].batch, value: badValue(losses[i][0]) } : { batch: upTo, value: badValue(sum) };
+}
+
+/** Disposes the batch losses a read of the sums up to batch `upTo` found finite; returns the rest. */
+function release(unchecked: Unchecked[], upTo: number): Unchecked[] {
+  for (const u of unchecked) if (u.batch <= upTo) u.loss.dispose();
+  return unchecked.filter((u) => u.batch > upTo);
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { model, epochs, train: source, validation } = opts;
   const scale = opts.targetScale ?? UNIT_SCALE;
   if (!(opts.learningRate > 0)) throw new Error(`The learning rate must be above 0; got ${opts.learningRate}.`);
   if (source.samples === 0) throw new Error('There are no training samples: the training range is empty.');
   const shouldStop = opts.shouldStop ?? (() => false);
   const reportEveryMs = opts.reportEveryMs ?? 250;
+  const valSamples = validation?.samples ?? 0;
+  const timeLeft = opts.timeLeft ?? new TimeLeft({ trainSamples: source.samples, epochs, valSamples, testSamples: 0 });
   const optimizer = opts.optimizer === 'adam' ? tf.train.adam(opts.learningRate) : tf.train.sgd(opts.learningRate);
   const yielder = macrotaskYielder();
   const history: EpochLog[] = [];
-  const totalSamples = epochs * source.samples;
   let trainMs = 0; // training time only, validation excluded, for throughput and ETA
   let samplesSeen = 0;
   let stopped = false;
+  let diverged: Divergence | null = null;
+  const divergence = (epoch: number, at: { batch: number; value: Divergence['value'] }, during: Divergence['during'] = 'training'): Divergence => ({
+    epoch: epoch + 1,
+    batch: at.batch + 1,
+    batchesPerEpoch: source.batchesPerEpoch,
+    during,
+    value: at.value,
+  });
+  const finite = (...values: number[]) => values.every(Number.isFinite);
 
   // Running sums for the current epoch, on the device.
   let sums: Sums = { loss: tf.scalar(0), score: tf.scalar(0) };
@@ -107,6 +155,7 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
   // the device then still has the batch just queued to work on while JavaScript waits, and
   // prepares the next one, instead of the two taking turns (on WebGL that cost a fifth).
   let behind: { sums: Sums; samples: number; batch: number } | null = null;
+  let unchecked: Unchecked[] = [];
   // A GPU backend lets JavaScript queue batches far ahead of the device. Reading the
   // sums is the only sync, so one is forced once about reportEveryMs of device work is
   // queued, whether or not a report is due: that bounds how late a Stop can take effect
@@ -115,10 +164,11 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
   let syncedAt = performance.now();
   let sinceSync = 0;
   try {
-    for (let epoch = 0; epoch < epochs && !stopped; epoch++) {
+    for (let epoch = 0; epoch < epochs && !stopped && !diverged; epoch++) {
       const epochStart = performance.now();
       syncedAt = epochStart; // validation time is not training time
       let epochSamples = 0;
+      let epochBatches = 0;
       // What the sums held at the last report, so a report can give the mean since then.
       let reported = { loss: 0, score: 0, samples: 0, at: epochStart };
       const batches = source.epoch(epoch)[Symbol.asyncIterator]();
@@ -131,11 +181,13 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const next = trainStep(model, optimizer, batch, source, sums, scale);
+        const step = trainStep(model, optimizer, batch, source, sums, scale);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
-        sums = next;
+        sums = step.sums;
+        unchecked.push({ batch: b, loss: step.loss });
         epochSamples += batch.size;
+        epochBatches++;
         samplesSeen += batch.size;
         sinceSync++;
 
@@ -148,6 +200,12 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
         // At the end of an epoch the newest sums are read: the epoch's figures need them.
         const read = last ? { sums, samples: epochSamples, batch: b } : behind!;
         const [l, c] = await Promise.all([read.sums.loss.data(), read.sums.score.data()]);
+        if (!finite(l[0], c[0])) {
+          diverged = divergence(epoch, await firstBadBatch(unchecked, read.batch, finite(l[0]) ? c[0] : l[0]));
+          await batches.return?.();
+          break;
+        }
+        unchecked = release(unchecked, read.batch);
         const now = performance.now();
         msPerBatch = (now - syncedAt) / sinceSync;
         syncedAt = now;
@@ -155,7 +213,8 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
         const n = read.samples - reported.samples;
         if (reportDue && n > 0) {
           const seen = samplesSeen - (epochSamples - read.samples);
-          const rate = seen / ((trainMs + now - epochStart) / 1000);
+          const seconds = (trainMs + now - epochStart) / 1000;
+          timeLeft.trained(seen, seconds);
           opts.onBatch!({
             epoch: epoch + 1,
             batch: read.batch + 1,
@@ -163,26 +222,42 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
             samplesSeen: seen,
             loss: (l[0] - reported.loss) / n,
             acc: (c[0] - reported.score) / n,
-            samplesPerSec: rate,
-            etaSeconds: (totalSamples - seen) / rate,
+            samplesPerSec: seen / seconds,
+            etaSeconds: timeLeft.seconds(),
           });
           reported = { loss: l[0], score: c[0], samples: read.samples, at: now };
         }
         await yielder.next();
       }
-      if (epochSamples === 0) break;
+      if (diverged || epochSamples === 0) break;
       const partial = epochSamples < source.samples;
       // Synced already at the last batch; after a Stop this read is the sync that makes the timing honest.
       const [l, c] = await Promise.all([sums.loss.data(), sums.score.data()]);
+      if (!finite(l[0], c[0])) {
+        diverged = divergence(epoch, await firstBadBatch(unchecked, epochBatches - 1, finite(l[0]) ? c[0] : l[0]));
+        break;
+      }
       const trainSeconds = (performance.now() - epochStart) / 1000;
       trainMs += trainSeconds * 1000;
+      timeLeft.trained(samplesSeen, trainMs / 1000);
       tf.dispose([sums.loss, sums.score]);
       if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
       behind = null;
+      unchecked = release(unchecked, Infinity);
       sums = { loss: tf.scalar(0), score: tf.scalar(0) };
       // A stopped epoch is not logged: its loss covers only part of the data.
       if (partial) break;
-      const val = validation && validation.samples > 0 ? await validate(model, validation, shouldStop, scale) : null;
+      let val: { loss: number; acc: number } | null = null;
+      if (validation && valSamples > 0) {
+        const validatedAt = performance.now();
+        val = await validate(model, validation, shouldStop, scale);
+        if (val) timeLeft.validated(valSamples, (performance.now() - validatedAt) / 1000);
+        if (val && !finite(val.loss, val.acc)) {
+          const value = badValue(finite(val.loss) ? val.acc : val.loss);
+          diverged = divergence(epoch, { batch: source.batchesPerEpoch - 1, value }, 'validation');
+          break;
+        }
+      }
       const log: EpochLog = {
         epoch: epoch + 1,
         loss: l[0] / epochSamples,
@@ -200,7 +275,8 @@ export async function train(opts: TrainOptions): Promise<{ history: EpochLog[]; 
     yielder.close();
     tf.dispose([sums.loss, sums.score]);
     if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
+    release(unchecked, Infinity);
     optimizer.dispose();
   }
-  return { history, stopped };
+  return { history, stopped, diverged };
 }

@@ -1,20 +1,23 @@
 /**
  * One training run as the worker performs it: dataset → sources → model →
- * train → evaluate → save, posting protocol events on the way. Kept apart from
+ * train → evaluate → save, posting protocol events on the way. A run ends in
+ * 'done', 'diverged' (nothing saved), 'unsaved' (the model held for another try) or an error. Kept apart from
  * the worker file so it runs in Node tests against fake-indexeddb.
  */
 import { restoreConfig, type ExperimentConfig } from '../config';
 import type { WorkerEvent } from '../protocol';
-import type { DatasetMeta, Evaluation, SplitName } from '../types';
+import type { DatasetMeta, Divergence, Evaluation, SplitName } from '../types';
 import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
-import { saveModel } from '../storage/modelIO';
+import { serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
 import { buildModel } from '../model/build';
 import { PRESETS, presetProblem } from '../model/spec';
 import { selectBackend } from './backend';
 import { train } from './loop';
 import { evaluate, type TargetScale } from './evaluate';
+import { TimeLeft } from './eta';
+import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
 import { BackendError, DatasetMissingError, DeviceLostError, InputError } from './errors';
 
 export interface RunContext {
@@ -22,6 +25,10 @@ export interface RunContext {
   post: (ev: WorkerEvent) => void;
   /** True once 'stop' arrived for this run or the GPU was lost. */
   shouldStop: () => boolean;
+  /** Evaluation begins: forget a 'stop' that ended training, so that only a later one ends the evaluation. */
+  resetStop?: () => void;
+  /** Where a model that could not be saved is held for 'save', 'export' and 'discard'. */
+  unsaved?: UnsavedModels;
   /** The device-lost message, once the GPU is gone. */
   deviceLost: () => string | null;
   reportEveryMs?: number;
@@ -120,6 +127,7 @@ export async function runTraining(
   const testSource = testCount > 0 ? source('test', 0, testCount, INFERENCE_BATCH, false) : null;
 
   const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
+  let held: UnsavedModel;
   try {
     const paramCount = model.countParams();
     post({
@@ -131,8 +139,9 @@ export async function runTraining(
       batchesPerEpoch: trainSource.batchesPerEpoch,
       epochs: config.epochs,
     });
+    const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs, valSamples: valSource?.samples ?? 0, testSamples: testCount });
     const started = performance.now();
-    const { history, stopped } = await train({
+    const { history, stopped, diverged } = await train({
       model,
       optimizer: config.optimizer,
       learningRate: config.learningRate,
@@ -142,41 +151,66 @@ export async function runTraining(
       targetScale,
       shouldStop: ctx.shouldStop,
       reportEveryMs: ctx.reportEveryMs,
+      timeLeft,
       onBatch: (p) => post({ type: 'batch', runId, ...p }),
       onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const lost = ctx.deviceLost();
     if (lost !== null) throw new DeviceLostError(lost);
+    // Weights that are no longer numbers are worth nothing: nothing is evaluated or saved.
+    if (diverged) {
+      post({ type: 'diverged', runId, ...diverged, message: divergedMessage(diverged, config.learningRate) });
+      return;
+    }
 
     // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
+    // The Stop that ended training is used up; another one ends the evaluation, and the model is saved unevaluated.
+    ctx.resetStop?.();
     let evaluation: Evaluation | null = null;
     if (testSource) {
-      evaluation = await evaluate(model, testSource, (done, total) => post({ type: 'evaluating', runId, done, total }), targetScale);
-      post({ type: 'evaluation', runId, result: evaluation });
+      const evaluatingAt = performance.now();
+      const progress = (done: number, total: number) => {
+        timeLeft.evaluating(done, (performance.now() - evaluatingAt) / 1000);
+        post({ type: 'evaluating', runId, done, total, etaSeconds: timeLeft.seconds() });
+      };
+      progress(0, testCount);
+      evaluation = await evaluate(model, testSource, { onProgress: progress, scale: targetScale, shouldStop: ctx.shouldStop });
+      if (evaluation) post({ type: 'evaluation', runId, result: evaluation });
     }
-    const saved = await saveModel(db, model, {
-      id: crypto.randomUUID(),
-      name: req.modelName?.trim() || defaultModelName(config, dataset, evaluation),
-      createdAt: Date.now(),
-      config,
-      datasetId: dataset.id,
-      datasetName: dataset.name,
-      // Empty for regression: that is how prediction tells a regression model from a classifier.
-      classes: task === 'regression' ? [] : dataset.classes,
-      inputShape: dataset.shape,
-      paramCount,
-      backend: chosen.backend,
-      trainSeconds,
-      history,
-      evaluation,
-      // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
-      ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
-    });
-    post({ type: 'saved', runId, model: saved });
-    post({ type: 'done', runId, stopped });
+    held = {
+      artifacts: await serializeModel(model),
+      stopped,
+      evaluated: evaluation !== null,
+      meta: {
+        id: crypto.randomUUID(),
+        name: req.modelName?.trim() || defaultModelName(config, dataset, evaluation),
+        createdAt: Date.now(),
+        config,
+        datasetId: dataset.id,
+        datasetName: dataset.name,
+        // Empty for regression: that is how prediction tells a regression model from a classifier.
+        classes: task === 'regression' ? [] : dataset.classes,
+        inputShape: dataset.shape,
+        paramCount,
+        backend: chosen.backend,
+        trainSeconds,
+        history,
+        evaluation,
+        // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
+        ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
+      },
+    };
   } finally {
     // train() disposes its optimizer and running sums; the weights are the rest of this run's tensors.
     model.dispose();
   }
+  await saveOrHold(db, runId, held, ctx.unsaved ?? new Map(), post);
+}
+
+/** "Diverged at epoch 2, batch 37: the loss became NaN. Try a lower learning rate (now 10). …" */
+export function divergedMessage(d: Divergence, learningRate: number): string {
+  const value = d.value === 'NaN' ? 'NaN' : 'infinite';
+  const where = d.during === 'training' ? `Diverged at epoch ${d.epoch}, batch ${d.batch}: the loss became ${value}.` : `Diverged at epoch ${d.epoch}: the validation loss became ${value}.`;
+  return `${where} Try a lower learning rate (now ${learningRate}). The model was not saved: its weights are no longer numbers.`;
 }
