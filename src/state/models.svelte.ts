@@ -42,9 +42,8 @@ export class Models {
   select(id: string): void {
     this.selectedId = id;
     const model = this.list.find((m) => m.id === id);
-    if (model?.evaluation) {
-      this.evaluation = { title: model.name, modelId: id, classes: model.classes, result: model.evaluation };
-    }
+    // A model without an evaluation must not go on showing the previous model's.
+    this.evaluation = model?.evaluation ? { title: model.name, modelId: id, classes: model.classes, result: model.evaluation } : null;
   }
 
   /** Called after a run saved its model: list it and make it the one to try. */

@@ -1,0 +1,44 @@
+/**
+ * What the page says about a saved model beyond its score: marks for the list
+ * ("stopped", "not evaluated", "one class") and the warning for a classifier
+ * that answers one class for nearly everything. Derived from the stored record,
+ * so models saved before these notes existed get them too.
+ */
+import { predictionCollapse } from '../lib/metrics/collapse';
+import type { Evaluation, SavedModelMeta } from '../lib/types';
+
+export interface ModelMark {
+  id: 'stopped' | 'not-evaluated' | 'one-class';
+  label: string;
+  /** The longer explanation, for a tooltip. */
+  title: string;
+}
+
+export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evaluation' | 'classes'>): ModelMark[] {
+  const marks: ModelMark[] = [];
+  // Only complete epochs are logged, so a run stopped early has fewer than it asked for.
+  const epochs = m.history.length;
+  if (epochs < m.config.epochs) {
+    marks.push({ id: 'stopped', label: 'stopped', title: `Training was stopped after ${epochs} of ${m.config.epochs} epochs.` });
+  }
+  if (!m.evaluation) {
+    marks.push({ id: 'not-evaluated', label: 'not evaluated', title: 'Not scored on the test set: the evaluation was stopped, or the dataset has no test split.' });
+  } else if (collapseWarning(m.evaluation, m.classes)) {
+    marks.push({ id: 'one-class', label: 'one class', title: 'Predicts one class for nearly every test sample.' });
+  }
+  return marks;
+}
+
+/** A sentence for a classifier that predicts one class for (nearly) every test sample; null otherwise. */
+export function collapseWarning(result: Evaluation, classes: readonly string[]): string | null {
+  if (result.task === 'regression') return null;
+  const collapse = predictionCollapse(result.confusion, result.numClasses);
+  if (!collapse) return null;
+  const name = classes[collapse.predicted] ?? String(collapse.predicted);
+  const share = collapse.share === 1 ? 'every one' : `${Math.floor(collapse.share * 100)}%`;
+  return (
+    `The model predicts “${name}” for ${share} of the test samples, though they belong to ${collapse.classesPresent} classes: ` +
+    'it has collapsed to one class, and its accuracy only reflects how common that class is. ' +
+    'Training went wrong: try a lower learning rate, or the Adam optimizer.'
+  );
+}

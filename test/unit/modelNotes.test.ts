@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { collapseWarning, modelMarks } from '../../src/state/modelNotes';
+import { DEFAULT_CONFIG } from '../../src/lib/config';
+import type { EvaluationResult, RegressionEvaluation } from '../../src/lib/types';
+
+function classification(confusion: number[], numClasses: number): EvaluationResult {
+  const samples = confusion.reduce((a, b) => a + b, 0);
+  return { task: 'classification', accuracy: 0, loss: 1, confusion, numClasses, perClass: [], macroF1: 0, samples };
+}
+
+const spiralCollapsed = classification([50, 0, 50, 0], 2);
+const healthy = classification([45, 5, 4, 46], 2);
+const regression: RegressionEvaluation = { task: 'regression', loss: 1, mae: 1, mse: 1, r2: 0.5, samples: 10 };
+
+describe('collapseWarning', () => {
+  it('names the one class and how many the test set has', () => {
+    expect(collapseWarning(spiralCollapsed, ['arm 1', 'arm 2'])).toBe(
+      'The model predicts “arm 1” for every one of the test samples, though they belong to 2 classes: it has collapsed to one class, ' +
+        'and its accuracy only reflects how common that class is. Training went wrong: try a lower learning rate, or the Adam optimizer.',
+    );
+    // 97 of 100 called "b", out of 3 classes.
+    expect(collapseWarning(classification([1, 33, 0, 0, 33, 0, 0, 31, 2], 3), ['a', 'b', 'c'])).toMatch(/^The model predicts “b” for 97% of the test samples, though they belong to 3 classes: /);
+  });
+
+  it('says nothing of a healthy classifier or a regression model', () => {
+    expect(collapseWarning(healthy, ['a', 'b'])).toBeNull();
+    expect(collapseWarning(regression, [])).toBeNull();
+  });
+});
+
+describe('modelMarks', () => {
+  const base = { config: { ...DEFAULT_CONFIG, epochs: 3 }, classes: ['a', 'b'] };
+  const log = (epoch: number) => ({ epoch, loss: 1, acc: 0.5, valLoss: null, valAcc: null, seconds: 1, samplesPerSec: 1 });
+  const ids = (m: Parameters<typeof modelMarks>[0]) => modelMarks(m).map((k) => k.id);
+
+  it('marks a model stopped early, one not evaluated, and one that collapsed', () => {
+    expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: healthy })).toEqual([]);
+    expect(modelMarks({ ...base, history: [log(1)], evaluation: healthy })).toEqual([
+      { id: 'stopped', label: 'stopped', title: 'Training was stopped after 1 of 3 epochs.' },
+    ]);
+    expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: null })).toEqual(['not-evaluated']);
+    expect(ids({ ...base, history: [], evaluation: null })).toEqual(['stopped', 'not-evaluated']);
+    expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: spiralCollapsed })).toEqual(['one-class']);
+  });
+});
