@@ -68,7 +68,7 @@ export type WorkerEvent =
    */
   | { type: 'unsaved'; runId: string; name: string; bytes: number; diskFull: boolean; message: string }
   /** The unsaved model as a .zip, for the page to offer as a download. */
-  | { type: 'archive'; runId: string; fileName: string; data: Uint8Array }
+  | { type: 'archive'; runId: string; fileName: string; data: Uint8Array<ArrayBuffer> }
   /** probabilities: one per class; for regression a single value, the predicted target in its own units. */
   | { type: 'prediction'; runId: string; modelId: string; probabilities: number[] }
   | { type: 'error'; runId: string; kind: ErrorKind; message: string };

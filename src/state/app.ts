@@ -13,8 +13,8 @@ export function startApp(): void {
   void library.init();
   void models.init();
   syncPresetWithDataset();
-  // Closing the tab ends training; ask first.
+  // Closing the tab ends training, or loses a trained model that could not be saved; ask first.
   addEventListener('beforeunload', (e) => {
-    if (run.active || library.loading || importer.active) e.preventDefault();
+    if (run.active || run.state === 'unsaved' || library.loading || importer.active) e.preventDefault();
   });
 }

@@ -1,6 +1,8 @@
 /**
  * The training run: sends 'train' and 'stop', follows the worker's events for
- * the current runId only, and keeps what the live view draws.
+ * the current runId only, and keeps what the live view draws. A run that goes
+ * wrong ends in a state of its own: 'diverged' (nothing saved), or 'unsaved'
+ * (the worker holds the trained model until it is saved, downloaded or discarded).
  */
 import type { EpochLog, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
@@ -12,13 +14,15 @@ import { backendStatus } from './backend.svelte';
 import { models } from './models.svelte';
 import { settings } from './settings.svelte';
 import { library } from './library.svelte';
+import { offerDownload } from './download';
 
 const SHORT_NAMES: Record<ModelPresetId, string> = { mlp: 'MLP', cnn: 'CNN', 'cifar-cnn': 'CIFAR-10 CNN', 'tabular-mlp': 'Tabular MLP' };
 
-export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'error';
+export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'diverged' | 'unsaved' | 'discarded' | 'error';
 export type EpochRow = EpochLog & { numTensors: number };
 type Started = WorkerEventOf<'started'>;
 type BatchEv = WorkerEventOf<'batch'>;
+type Evaluating = WorkerEventOf<'evaluating'>;
 
 export class Run {
   state = $state<RunState>('idle');
@@ -27,7 +31,14 @@ export class Run {
   lastBatch = $state.raw<BatchEv | null>(null);
   series = $state.raw<BatchSeries>(emptySeries());
   epochs = $state.raw<EpochRow[]>([]);
-  evalProgress = $state.raw<{ done: number; total: number } | null>(null);
+  evalProgress = $state.raw<Evaluating | null>(null);
+  /** From 'done': false when the evaluation was stopped or the dataset has no test split. */
+  evaluated = $state<boolean | null>(null);
+  diverged = $state.raw<WorkerEventOf<'diverged'> | null>(null);
+  /** Why the trained model could not be saved, while the worker holds it. */
+  unsaved = $state.raw<WorkerEventOf<'unsaved'> | null>(null);
+  /** A request about the held model in flight. */
+  holding = $state<'saving' | 'archiving' | null>(null);
   stopRequested = $state(false);
   elapsedSeconds = $state(0);
   /** Training time as the worker measured it, once the run is over. */
@@ -58,7 +69,8 @@ export class Run {
   private timer: ReturnType<typeof setInterval> | null = null;
 
   start(): void {
-    if (this.active || !settings.valid) return;
+    // A held model would be lost to the next run's result; the person decides about it first.
+    if (this.active || this.state === 'unsaved' || !settings.valid) return;
     this.unsubscribe ??= trainingClient().subscribe((ev) => this.onEvent(ev));
     const runId = newRunId('run');
     this.runId = runId;
@@ -68,6 +80,10 @@ export class Run {
     this.series = emptySeries();
     this.epochs = [];
     this.evalProgress = null;
+    this.evaluated = null;
+    this.diverged = null;
+    this.unsaved = null;
+    this.holding = null;
     this.stopRequested = false;
     this.finalSeconds = null;
     models.showEvaluation(null);
@@ -83,6 +99,30 @@ export class Run {
     if (!this.active || !this.runId) return;
     this.stopRequested = true;
     trainingClient().request({ type: 'stop', runId: this.runId });
+  }
+
+  /** After space was freed: save the held model again. */
+  retrySave(): void {
+    this.askAboutHeld('save');
+  }
+
+  /** The held model as a .zip the browser downloads. */
+  download(): void {
+    this.askAboutHeld('export');
+  }
+
+  discard(): void {
+    if (this.state !== 'unsaved' || !this.runId) return;
+    trainingClient().request({ type: 'discard', runId: this.runId });
+    this.unsaved = null;
+    this.holding = null;
+    this.state = 'discarded';
+  }
+
+  private askAboutHeld(type: 'save' | 'export'): void {
+    if (this.state !== 'unsaved' || !this.runId || this.holding) return;
+    this.holding = type === 'save' ? 'saving' : 'archiving';
+    trainingClient().request({ type, runId: this.runId });
   }
 
   private onEvent(ev: WorkerEvent): void {
@@ -104,8 +144,12 @@ export class Run {
         this.epochs = [...this.epochs, { ...ev.log, numTensors: ev.numTensors }];
         break;
       case 'evaluating':
-        this.state = 'evaluating';
-        this.evalProgress = { done: ev.done, total: ev.total };
+        if (this.state === 'training') {
+          this.state = 'evaluating';
+          // The Stop that ended training is used up: Stop now ends the evaluation.
+          this.stopRequested = false;
+        }
+        this.evalProgress = ev;
         break;
       case 'evaluation': {
         const result = ev.result;
@@ -115,13 +159,34 @@ export class Run {
       }
       case 'saved':
         this.finalSeconds = ev.model.trainSeconds;
+        this.unsaved = null;
+        this.holding = null;
         void models.adopt(ev.model);
         break;
-      case 'done':
-        this.state = ev.stopped ? 'stopped' : 'done';
+      case 'done': {
+        const evaluationStopped = !ev.evaluated && this.evalProgress !== null;
+        this.state = ev.stopped || evaluationStopped ? 'stopped' : 'done';
+        this.evaluated = ev.evaluated;
         this.stopClock();
         break;
+      }
+      case 'diverged':
+        this.state = 'diverged';
+        this.diverged = ev;
+        this.stopClock();
+        break;
+      case 'unsaved':
+        this.state = 'unsaved';
+        this.unsaved = ev;
+        this.holding = null;
+        this.stopClock();
+        break;
+      case 'archive':
+        this.holding = null;
+        offerDownload(ev.fileName, ev.data);
+        break;
       case 'error':
+        this.holding = null;
         this.fail(ev.message);
         break;
     }

@@ -80,7 +80,7 @@ export function archiveName(modelName: string): string {
  * into a Keras model), plus hearth.json with what using it needs: the class
  * names, the input shape, a table's encoding, the settings and scores.
  */
-export function modelArchive(model: Pick<UnsavedModel, 'artifacts' | 'meta'>): { fileName: string; data: Uint8Array } {
+export function modelArchive(model: Pick<UnsavedModel, 'artifacts' | 'meta'>): { fileName: string; data: Uint8Array<ArrayBuffer> } {
   const { artifacts, meta } = model;
   const modelJson = {
     format: artifacts.format,
@@ -96,5 +96,6 @@ export function modelArchive(model: Pick<UnsavedModel, 'artifacts' | 'meta'>): {
     'weights.bin': [new Uint8Array(artifacts.weightData), { level: 0 }],
     'hearth.json': strToU8(JSON.stringify({ ...about, bytes: artifacts.weightData.byteLength }, null, 2)),
   });
-  return { fileName: archiveName(meta.name), data };
+  // zipSync allocates a fresh ArrayBuffer, which the worker can transfer.
+  return { fileName: archiveName(meta.name), data: data as Uint8Array<ArrayBuffer> };
 }
