@@ -1,0 +1,167 @@
+// Training that goes wrong, driven through the real UI in headless Chromium on WebGPU:
+// a loss that diverges, a classifier that collapses to one class, an evaluation stopped
+// half-way, and a disk too full to save the trained model. Each ends in a clear message
+// and loses nothing: the tests wait for the app's own states, never for a fixed time.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, afterEach, before, test } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
+import { openApp } from '../browser.mjs';
+import { reportFailure } from './failureReport.mjs';
+
+let session, app, page;
+
+before(async () => {
+  session = await openApp();
+  ({ app, page } = session);
+});
+
+afterEach((t) => reportFailure(t, page, 'faults-'));
+
+after(async () => {
+  await session?.close();
+});
+
+const byId = (id) => page.getByTestId(id);
+const runIn = (...states) => byId('run').and(page.locator(states.map((s) => `[data-state="${s}"]`).join(', ')));
+
+/** 300 rows of y = 3·x1 − 2·x2 + 5 plus a little noise: a regression table. */
+function linearCsv() {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const lines = ['x1,x2,y'];
+  for (let i = 0; i < 300; i++) {
+    const x1 = 4 * rand() - 2;
+    const x2 = 4 * rand() - 2;
+    lines.push(`${x1.toFixed(3)},${x2.toFixed(3)},${(3 * x1 - 2 * x2 + 5 + 0.1 * (rand() - 0.5)).toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Loads a built-in dataset and uses it. Once datasets are stored, the built-ins list starts folded. */
+async function loadBuiltin(id) {
+  // The library is listed: a stored dataset, or the note that there is none.
+  await page.locator('article.dataset, p.empty:has-text("No datasets yet")').first().waitFor({ timeout: 30_000 });
+  const load = byId(`load-${id}`);
+  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
+  await load.click();
+  const card = byId(`dataset-${id}`);
+  await card.waitFor({ timeout: 300_000 });
+  // The first dataset loaded while none fits the settings is put in use by itself.
+  if (await byId(`use-${id}`).count()) await byId(`use-${id}`).click();
+  await card.getByText('In use').waitFor();
+}
+
+async function train() {
+  await byId('train').click();
+  await runIn('training', 'evaluating', 'done', 'stopped', 'diverged', 'unsaved', 'error').waitFor({ timeout: 60_000 });
+}
+
+test('a regression run whose loss diverges says where and why, and saves nothing', { timeout: 300_000 }, async () => {
+  await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=16&seed=3`);
+  await byId('import').waitFor();
+  await byId('import-file').setInputFiles({ name: 'linear.csv', mimeType: 'text/csv', buffer: Buffer.from(linearCsv()) });
+  await byId('csv-preview').waitFor({ timeout: 30_000 });
+  await byId('csv-task').selectOption('regression');
+  await byId('import-start').click();
+  const row = page.getByRole('article', { name: 'linear' });
+  await row.getByText('In use').waitFor({ timeout: 60_000 });
+
+  await train();
+  await runIn('diverged').waitFor({ timeout: 240_000 });
+  const outcome = byId('run-outcome');
+  assert.equal(await outcome.getAttribute('data-outcome'), 'diverged');
+  assert.match(
+    await outcome.textContent(),
+    /^\s*Diverged at epoch 1, batch \d+: the loss became (NaN|infinite)\. Try a lower learning rate \(now 10\)\. The model was not saved/,
+  );
+  assert.match(await byId('run').locator('.status').textContent(), /Diverged/);
+  assert.equal(await byId('model-row').count(), 0, 'no model saved');
+  assert.equal(await byId('evaluation').getByTestId('regression-metrics').count(), 0, 'no evaluation shown');
+  assert.equal(await byId('train').isEnabled(), true, 'the person can train again at once');
+});
+
+test('a classifier that collapses to one class is saved, with a warning', { timeout: 300_000 }, async () => {
+  await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=32&seed=3`);
+  await byId('import').waitFor();
+  await loadBuiltin('spiral');
+
+  await train();
+  await runIn('done').waitFor({ timeout: 240_000 });
+  const warning = byId('collapse-warning');
+  await warning.waitFor();
+  assert.match(await warning.textContent(), /The model predicts “[^”]+” for (every one|9\d%) of the test samples, though they belong to 2 classes/);
+  const marks = await byId('model-row').first().getByTestId('model-mark').evaluateAll((els) => els.map((e) => e.dataset.mark));
+  assert.deepEqual(marks, ['one-class']);
+});
+
+test('Stop during evaluation keeps the trained model, saved as not evaluated', { timeout: 600_000 }, async () => {
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5`);
+  await loadBuiltin('mnist');
+  await byId('preset-mlp').click();
+  const modelsBefore = await byId('model-row').count();
+
+  await train();
+  await runIn('evaluating').waitFor({ timeout: 300_000 });
+  // Progress in samples, and the time left counts the evaluation.
+  const count = byId('eval-count');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="eval-count"]')?.getAttribute('data-done')) > 0, null, { timeout: 120_000 });
+  assert.equal(await count.getAttribute('data-total'), '10000');
+  assert.match(await count.textContent(), /\d[\d,]* \/ 10,000 samples/);
+  assert.match(await byId('eta').textContent(), /\d+ (s|min)|left/);
+  assert.ok(await byId('stop').isEnabled(), 'Stop works during evaluation');
+  const doneAtStop = Number(await count.getAttribute('data-done'));
+  await byId('stop').click();
+  await runIn('stopped').waitFor({ timeout: 120_000 });
+  assert.ok(doneAtStop < 10_000, `stopped part-way (${doneAtStop} of 10,000 evaluated)`);
+  assert.equal(await byId('run-outcome').getAttribute('data-outcome'), 'not-evaluated');
+
+  // Saved, listed first, and marked.
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore, { timeout: 30_000 });
+  const marks = await byId('model-row').first().getByTestId('model-mark').evaluateAll((els) => els.map((e) => e.dataset.mark));
+  assert.deepEqual(marks, ['not-evaluated']);
+  await byId('not-evaluated').waitFor();
+});
+
+// Runs after the test above, in the same profile: MNIST is stored and selected.
+test('a disk too full for the model keeps it: download it, free space, save it again', { timeout: 600_000 }, async () => {
+  await page.goto(`${app.origin}/?datasetId=mnist&epochs=1&trainLimit=128&batchSize=64&validationSplit=0&seed=9`);
+  await byId('dataset-mnist').getByText('In use').waitFor({ timeout: 60_000 });
+  await byId('preset-mlp').click();
+  const modelsBefore = await byId('model-row').count();
+
+  // Just below what the MLP's 2.3 MB of weights need, on top of what is stored already.
+  const cdp = await page.context().newCDPSession(page);
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.origin, quotaSize: usage + 500_000 });
+
+  await train();
+  await runIn('unsaved').waitFor({ timeout: 300_000 });
+  const outcome = byId('run-outcome');
+  assert.equal(await outcome.getAttribute('data-outcome'), 'unsaved');
+  assert.equal(await outcome.getAttribute('data-disk-full'), 'true');
+  const message = await outcome.textContent();
+  assert.match(message, /Not enough disk space for this site to save the model "MLP on MNIST" \(it needs about 2\.3 MB\)/);
+  assert.match(message, /nothing already stored was changed/);
+  assert.equal(await byId('model-row').count(), modelsBefore, 'nothing saved');
+  assert.equal(await byId('train').isEnabled(), false, 'the held model is decided about first');
+
+  // The model as files, while it cannot be stored.
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byId('save-download').click()]);
+  assert.equal(download.suggestedFilename(), 'mlp-on-mnist.zip');
+  const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  assert.deepEqual(Object.keys(files).sort(), ['hearth.json', 'model.json', 'weights.bin']);
+  assert.equal(files['weights.bin'].byteLength, 567434 * 4);
+  assert.deepEqual(JSON.parse(strFromU8(files['model.json'])).weightsManifest[0].paths, ['weights.bin']);
+  assert.equal(JSON.parse(strFromU8(files['hearth.json'])).classes.length, 10);
+
+  // Space freed: the quota lifted, the next try saves it.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.origin });
+  await byId('save-retry').click();
+  await runIn('done').waitFor({ timeout: 60_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore, { timeout: 30_000 });
+  assert.match(await byId('model-row').first().textContent(), /MLP on MNIST/);
+  await page.reload();
+  await byId('model-row').first().waitFor({ timeout: 30_000 });
+  assert.equal(await byId('model-row').count(), modelsBefore + 1, 'still there after a reload');
+});
