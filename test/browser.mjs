@@ -2,7 +2,9 @@
 // running as root), a production build of the app served by `vite preview`, and a
 // Chromium with WebGPU enabled. Shared by the end-to-end tests and the benchmark.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 
@@ -80,4 +82,44 @@ export async function openApp() {
     await app.close();
   };
   return { app, page, foreign, close };
+}
+
+/**
+ * A browser whose profile lives on a small disk of its own (a tmpfs mounted for the
+ * test; needs root, as CI runs), so a test can fill that disk for real and see what
+ * the browser reports when a write fails. `fill(leave)` leaves about `leave` bytes
+ * free; `unfill()` frees the space again.
+ */
+export async function launchOnSmallDisk({ sizeMb = 160 } = {}) {
+  ensureChromium();
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-disk-'));
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`This test fills a small disk of its own and needs root to mount one (mount said: ${(mount.stderr || mount.error?.message || '').trim()}).`);
+  }
+  const filler = join(dir, 'filler');
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+  });
+  const free = () => statfsSync(dir).bavail * statfsSync(dir).bsize;
+  return {
+    context,
+    free,
+    fill(leave) {
+      const size = free() - leave;
+      if (size > 0) execFileSync('fallocate', ['-l', String(size), filler]);
+    },
+    unfill() {
+      rmSync(filler, { force: true });
+    },
+    async close() {
+      await context.close().catch(() => {});
+      spawnSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

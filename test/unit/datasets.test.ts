@@ -192,8 +192,9 @@ describe('writeDataset and friends', () => {
 
     expect(err).toBeInstanceOf(StorageFullError);
     expect((err as Error).message).toBe(
-      'Not enough storage space to save the dataset "Tiny second" (needs about 0.1 MB). Free space by deleting datasets or models, ' +
-        'or ask for persistent storage. Nothing already stored was changed.',
+      'Not enough disk space for this site: the dataset "Tiny second" could not be stored (it needs about 0.1 MB), so it was not kept. ' +
+        'Everything stored before is unchanged. Free space by deleting datasets or models you no longer need ' +
+        "(or files on this device's disk), then try again.",
     );
     expect(describeStorageError(err)).toBe((err as Error).message);
     expect(puts).toBe(3);
@@ -294,12 +295,12 @@ describe('dataset records across versions and kinds', () => {
 
 describe('describeStorageError', () => {
   it('sizes StorageFullError in MB', () => {
-    expect(new StorageFullError('MNIST', 54_950_048).message).toMatch(/^Not enough storage space to save MNIST \(needs about 55 MB\)\./);
-    expect(new StorageFullError('a model', 2_449_000).message).toMatch(/\(needs about 2\.4 MB\)/);
+    expect(new StorageFullError('MNIST', 54_950_048).message).toMatch(/^Not enough disk space for this site: MNIST could not be stored \(it needs about 55 MB\)/);
+    expect(new StorageFullError('a model', 2_449_000).message).toMatch(/\(it needs about 2\.4 MB\)/);
   });
 
   it('gives a person-readable message for each kind of failure', () => {
-    expect(describeStorageError(new DOMException('x', 'QuotaExceededError'))).toMatch(/^Not enough storage space/);
+    expect(describeStorageError(new DOMException('x', 'QuotaExceededError'))).toMatch(/^Not enough disk space for this site/);
     expect(describeStorageError(new DOMException('x', 'InvalidStateError'))).toMatch(/connection was closed/);
     expect(describeStorageError(new DOMException('x', 'UnknownError'))).toMatch(/could not access its storage/);
     expect(describeStorageError(new DOMException('Key already exists', 'ConstraintError'))).toBe(
