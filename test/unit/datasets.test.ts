@@ -13,6 +13,8 @@ import {
   writeDataset,
 } from '../../src/lib/storage/datasets';
 import type { ShardRecord } from '../../src/lib/types';
+import { loadLockName } from '../../src/lib/storage/locks';
+import { memoryLocks } from './helpers/memoryLocks';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -166,11 +168,25 @@ describe('writeDataset and friends', () => {
 
     expect((await listDatasets(db)).map((d) => d.id)).toEqual(['done']);
     expect(await getDataset(db, 'ghost')).toBeUndefined();
-    expect(await removeIncomplete(db, ['busy'])).toBe(3);
+    // 'busy' is being written somewhere: its load holds the lock.
+    const locks = memoryLocks();
+    let finishBusy!: () => void;
+    const busy = locks.request(loadLockName(db.name, 'busy'), { ifAvailable: true }, () => new Promise<void>((r) => (finishBusy = r)));
+    expect(await removeIncomplete(db, { locks })).toBe(3);
     const left = (await db.getAllKeys('shards')).map((k) => k.join('/'));
     expect(left.sort()).toEqual(['busy/train/0', 'done/test/0', 'done/train/0', 'done/train/1']);
-    expect(await removeIncomplete(db)).toBe(1);
-    expect(await removeIncomplete(db)).toBe(0);
+    // The load dies without its record: its lock goes with it, and its shards become leftovers.
+    finishBusy();
+    await busy;
+    expect(await removeIncomplete(db, { locks })).toBe(1);
+    expect(await removeIncomplete(db, { locks })).toBe(0);
+  });
+
+  it('removes nothing where there are no locks to tell a live load from a dead one', async () => {
+    const { db } = await freshDb();
+    await db.put('shards', { datasetId: 'ghost', split: 'train', index: 0, count: 1, x: new Uint8Array(4), y: new Uint8Array(1) });
+    expect(await removeIncomplete(db, { locks: null })).toBe(0);
+    expect(await db.count('shards')).toBe(1);
   });
 
   it('turns a full disk into StorageFullError and leaves the stored dataset untouched', async () => {
@@ -247,7 +263,7 @@ describe('dataset records across versions and kinds', () => {
     await db.put('datasets', { ...milestoneOne, id: 'broken', shape: [28, 28] } as never);
     await db.put('datasets', { ...milestoneOne, id: 'odd', name: 'Odd', task: 'clustering' } as never);
     await expect(getDataset(db, 'broken')).rejects.toThrow(
-      'The stored dataset "MNIST" cannot be opened: its sample shape [28,28] is not three positive whole numbers. Delete it and load it again.',
+      'The stored dataset "MNIST" cannot be opened: its sample shape [28,28] is not three whole numbers from 1 to 4096. Delete it and load it again.',
     );
     await expect(getDataset(db, 'odd')).rejects.toThrow(
       'The stored dataset "Odd" cannot be opened: its task "clustering" is not one of classification, regression. Delete it and load it again.',

@@ -81,7 +81,7 @@ describe('saveModel / loadModel', () => {
     const { db } = await freshDb();
     await saveModel(db, tinyModel(), metaFor('w', 1));
     await db.delete('modelWeights', 'w');
-    await expect(loadModel(db, 'w')).rejects.toThrow(/Model Model w is damaged: its weights are missing/);
+    await expect(loadModel(db, 'w')).rejects.toThrow('The saved model "Model w" is damaged: its weights are missing. Delete it and train it again.');
   });
 
   it('turns a full disk into StorageFullError and leaves no half-saved model', async () => {

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { SavedModelMeta } from '../types';
 import { StorageFullError, isQuotaError, runWrites, type HearthDb, type ModelWeightsRecord } from './db';
 import { getModelMeta } from './models';
+import { restoreWeights } from './restoreModel';
+import { announce } from './changes';
 
 function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (!data) return new ArrayBuffer(0);
@@ -49,6 +51,7 @@ export async function saveModel(
   };
   await model.save(handler);
   if (!saved) throw new Error(`Saving the model "${meta.name}" did not complete.`);
+  announce(db.name, { store: 'models', id: saved.id, change: 'added' });
   return saved;
 }
 
@@ -57,8 +60,7 @@ export async function loadModel(db: HearthDb, id: string): Promise<{ model: tf.L
   if (!meta) throw new Error(`Model ${id} is not stored (it may have been deleted).`);
   const handler: tf.io.IOHandler = {
     load: async () => {
-      const rec = await db.get('modelWeights', id);
-      if (!rec) throw new Error(`Model ${meta.name} is damaged: its weights are missing. Delete it and train it again.`);
+      const rec = restoreWeights(await db.get('modelWeights', id), meta.name);
       return {
         modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],
