@@ -62,15 +62,37 @@ export function trackForeignRequests(context, origin) {
 }
 
 /**
+ * Collects every Content-Security-Policy violation in the context's pages: a test
+ * that sees one fails (the policy must never get in the way of the app itself).
+ */
+export async function watchCsp(context) {
+  const violations = [];
+  await context.exposeBinding('__hearthCspViolation', ({ page }, v) => violations.push({ page: page?.url(), ...v }));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__hearthCspViolation({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber });
+    });
+  });
+  return violations;
+}
+
+/** Throws when watchCsp saw any violation, listing them. */
+export function assertNoCspViolations(violations) {
+  if (violations.length) throw new Error(`Content-Security-Policy violations: ${JSON.stringify(violations, null, 1)}`);
+}
+
+/**
  * One end-to-end session: the built app, Chromium, and a page in a fresh profile that
- * records requests to other origins, prints page errors and accepts dialogs (a
- * "leave this page?" prompt must not stall a test that navigates mid-run).
+ * records requests to other origins and CSP violations (closing fails on any), prints
+ * page errors and accepts dialogs (a "leave this page?" prompt must not stall a test
+ * that navigates mid-run).
  */
 export async function openApp() {
   const app = await serveApp();
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const foreign = trackForeignRequests(context, app.origin);
+  const cspViolations = await watchCsp(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   page.on('dialog', (dialog) => {
@@ -80,8 +102,9 @@ export async function openApp() {
   const close = async () => {
     await browser.close();
     await app.close();
+    assertNoCspViolations(cspViolations);
   };
-  return { app, page, foreign, close };
+  return { app, page, foreign, cspViolations, close };
 }
 
 /**

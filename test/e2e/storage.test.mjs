@@ -4,7 +4,7 @@
 // costs nothing already stored.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, launchOnSmallDisk, serveApp } from '../browser.mjs';
+import { assertNoCspViolations, launchBrowser, launchOnSmallDisk, serveApp, watchCsp } from '../browser.mjs';
 
 let app, browser;
 
@@ -18,9 +18,14 @@ after(async () => {
   await app?.close();
 });
 
-/** A fresh profile (its own IndexedDB) that tabs can share. */
+/** A fresh profile (its own IndexedDB) that tabs can share; closing it fails on any CSP violation. */
 async function newProfile() {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const violations = await watchCsp(context);
+  const close = async () => {
+    await context.close();
+    assertNoCspViolations(violations);
+  };
   const open = async () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -28,7 +33,7 @@ async function newProfile() {
     await page.locator('[data-testid="import"]').waitFor();
     return page;
   };
-  return { context, open };
+  return { context, open, close };
 }
 
 /** Waits until the page has listed what is stored. */
@@ -53,25 +58,21 @@ function bigCsv(rows, cols) {
   return Buffer.from(lines.join('\n') + '\n');
 }
 
-/** Runs fn(db) in the page against Hearth's database and returns its result. */
+/**
+ * Runs fn(db, arg) in the page against Hearth's database and returns its result.
+ * Sent as source text: the page's CSP allows no code from strings, but code that
+ * the test evaluates through the DevTools protocol is the test's own.
+ */
 function inDb(page, fn, arg) {
-  return page.evaluate(
-    ([source, arg]) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('hearth');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = async () => {
-          try {
-            resolve(await new Function('db', 'arg', `return (${source})(db, arg);`)(open.result, arg));
-          } catch (err) {
-            reject(err);
-          } finally {
-            open.result.close();
-          }
-        };
-      }),
-    [fn.toString(), arg],
-  );
+  const openAndRun = (run, arg) =>
+    new Promise((resolve, reject) => {
+      const open = indexedDB.open('hearth');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        Promise.resolve(run(open.result, arg)).then(resolve, reject).finally(() => open.result.close());
+      };
+    });
+  return page.evaluate(`(${openAndRun})(${fn}, ${JSON.stringify(arg)})`);
 }
 
 /** Counts the shard records stored under each dataset id, straight from IndexedDB. */
@@ -103,6 +104,7 @@ async function loadBuiltin(page, id) {
 
 test('a full disk is named as one, and what was stored before stays', { timeout: 300_000 }, async () => {
   const disk = await launchOnSmallDisk({ sizeMb: 160 });
+  const violations = await watchCsp(disk.context);
   try {
     const page = await disk.context.newPage();
     const byId = (id) => page.getByTestId(id);
@@ -129,13 +131,14 @@ test('a full disk is named as one, and what was stored before stays', { timeout:
     await loadBuiltin(page, 'mnist');
     await byId('dataset-mnist').waitFor({ timeout: 180_000 });
     assert.equal(await byId('error').count(), 0);
+    assertNoCspViolations(violations);
   } finally {
     await disk.close();
   }
 });
 
 test('a load in progress in one tab survives another tab starting, and each tab hears the other', { timeout: 600_000 }, async () => {
-  const { context, open } = await newProfile();
+  const { open, close } = await newProfile();
   const tabA = await open();
   await libraryListed(tabA);
 
@@ -190,11 +193,11 @@ test('a load in progress in one tab survives another tab starting, and each tab 
   await cardInB.waitFor({ state: 'detached', timeout: 60_000 });
   await loadBuiltin(tabA, 'iris');
   await tabB.getByTestId('dataset-iris').waitFor({ timeout: 120_000 });
-  await context.close();
+  await close();
 });
 
 test('a stored record that cannot be read is named and left out, and the rest works', { timeout: 300_000 }, async () => {
-  const { context, open } = await newProfile();
+  const { open, close } = await newProfile();
   const page = await open();
   await loadBuiltin(page, 'iris');
   await page.getByTestId('dataset-iris').waitFor({ timeout: 120_000 });
@@ -235,5 +238,34 @@ test('a stored record that cannot be read is named and left out, and the rest wo
   await libraryListed(page);
   assert.equal(await page.getByTestId('stored-problem').count(), 0);
   assert.equal(await page.locator('article.dataset').count(), 1);
+  await close();
+});
+
+test('the Content-Security-Policy is in force on the page and its workers', { timeout: 120_000 }, async () => {
+  const context = await browser.newContext();
+  const violations = await watchCsp(context);
+  const page = await context.newPage();
+  const worker = page.waitForEvent('worker', { predicate: (w) => /training/.test(w.url()) });
+  const response = await page.goto(app.origin);
+  const policy = response.headers()['content-security-policy'];
+  assert.match(policy, /script-src 'self'(;|$)/);
+  assert.match(policy, /connect-src 'self'(;|$)/);
+  assert.equal(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'), policy);
+  const workerResponse = await fetch((await worker).url());
+  assert.equal(workerResponse.headers.get('content-security-policy'), policy, 'workers are served under the same policy');
+
+  // What the policy is for: no script smuggled into the page runs, nothing connects to another origin.
+  const attempts = await page.evaluate(async () => {
+    const script = document.createElement('script');
+    script.textContent = 'window.injectedRan = true';
+    document.head.append(script);
+    const fetched = await fetch('https://example.com/').then(() => 'sent', (err) => err.name);
+    return { injectedRan: window.injectedRan === true, fetched };
+  });
+  assert.deepEqual(attempts, { injectedRan: false, fetched: 'TypeError' });
+  // Violation events are delivered as tasks of their own, after the attempts return.
+  while (violations.length < 2) await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+  // Reported once per policy in force: the header's and the meta tag's, which are the same.
+  assert.deepEqual([...new Set(violations.map((v) => v.directive))].sort(), ['connect-src', 'script-src-elem']);
   await context.close();
 });
