@@ -62,6 +62,16 @@ export function trackForeignRequests(context, origin) {
 }
 
 /**
+ * Waits until the page has started: the backend probed, and the datasets and saved
+ * models listed. Until then Train may be disabled for no fault of the test.
+ */
+export async function appReady(page) {
+  await page.locator('[data-testid="backend"][data-state="ready"]').waitFor();
+  await page.locator('[data-testid="datasets"][data-ready="true"]').waitFor();
+  await page.locator('[data-testid="models"][data-ready="true"]').waitFor();
+}
+
+/**
  * Collects every Content-Security-Policy violation in the context's pages: a test
  * that sees one fails (the policy must never get in the way of the app itself).
  */
@@ -93,6 +103,9 @@ export async function openApp() {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const foreign = trackForeignRequests(context, app.origin);
   const cspViolations = await watchCsp(context);
+  // Waits are for the app's own states, bounded only by each test's timeout: on a busy
+  // machine every step is slower, and a fixed budget per step would fail for that alone.
+  context.setDefaultTimeout(0);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   page.on('dialog', (dialog) => {

@@ -21,6 +21,7 @@ after(async () => {
 /** A fresh profile (its own IndexedDB) that tabs can share; closing it fails on any CSP violation. */
 async function newProfile() {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  context.setDefaultTimeout(0); // waits are for the app's states, bounded by each test's timeout
   const violations = await watchCsp(context);
   const close = async () => {
     await context.close();
@@ -38,7 +39,7 @@ async function newProfile() {
 
 /** Waits until the page has listed what is stored. */
 async function libraryListed(page) {
-  await page.locator('[data-testid="datasets"][data-ready="true"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="datasets"][data-ready="true"]').waitFor();
 }
 
 /** A CSV of `rows` rows of `cols` numbers and a two-class label, generated deterministically. */
@@ -104,20 +105,21 @@ async function loadBuiltin(page, id) {
 
 test('a full disk is named as one, and what was stored before stays', { timeout: 300_000 }, async () => {
   const disk = await launchOnSmallDisk({ sizeMb: 160 });
+  disk.context.setDefaultTimeout(0);
   const violations = await watchCsp(disk.context);
   try {
     const page = await disk.context.newPage();
     const byId = (id) => page.getByTestId(id);
     await page.goto(app.origin);
     await loadBuiltin(page, 'iris');
-    await byId('dataset-iris').waitFor({ timeout: 120_000 });
+    await byId('dataset-iris').waitFor();
     const before = await storedShards(page);
 
     // MNIST needs about 55 MB; leave 4.
     disk.fill(4_000_000);
     await loadBuiltin(page, 'mnist');
     const banner = byId('error');
-    await banner.waitFor({ timeout: 180_000 });
+    await banner.waitFor();
     const message = await banner.textContent();
     assert.match(message, /^Not enough disk space for this site: the dataset "MNIST" could not be stored \(it needs about 55 MB\), so it was not kept\./);
     assert.match(message, /Everything stored before is unchanged\./);
@@ -129,7 +131,7 @@ test('a full disk is named as one, and what was stored before stays', { timeout:
     disk.unfill();
     await page.getByRole('button', { name: 'Dismiss error' }).click();
     await loadBuiltin(page, 'mnist');
-    await byId('dataset-mnist').waitFor({ timeout: 180_000 });
+    await byId('dataset-mnist').waitFor();
     assert.equal(await byId('error').count(), 0);
     assertNoCspViolations(violations);
   } finally {
@@ -166,7 +168,7 @@ test('a load in progress in one tab survives another tab starting, and each tab 
 
   // A real import of ~36 MB in tab A, while tab B keeps reloading (and cleaning up at each start).
   await tabA.getByTestId('import-file').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: bigCsv(150_000, 30) });
-  await tabA.getByTestId('csv-preview').waitFor({ timeout: 120_000 });
+  await tabA.getByTestId('csv-preview').waitFor();
   await tabA.getByTestId('import-start').click();
   let reloads = 0;
   let storingSeen = false;
@@ -187,12 +189,12 @@ test('a load in progress in one tab survives another tab starting, and each tab 
 
   // Tab B, not reloaded again, learns of what tab A adds and deletes.
   const cardInB = tabB.getByTestId(`dataset-${meta.id}`);
-  await cardInB.waitFor({ timeout: 60_000 });
+  await cardInB.waitFor();
   await tabA.getByTestId(`delete-${meta.id}`).click();
   await tabA.getByTestId('confirm-delete').click();
-  await cardInB.waitFor({ state: 'detached', timeout: 60_000 });
+  await cardInB.waitFor({ state: 'detached' });
   await loadBuiltin(tabA, 'iris');
-  await tabB.getByTestId('dataset-iris').waitFor({ timeout: 120_000 });
+  await tabB.getByTestId('dataset-iris').waitFor();
   await close();
 });
 
@@ -200,7 +202,7 @@ test('a stored record that cannot be read is named and left out, and the rest wo
   const { open, close } = await newProfile();
   const page = await open();
   await loadBuiltin(page, 'iris');
-  await page.getByTestId('dataset-iris').waitFor({ timeout: 120_000 });
+  await page.getByTestId('dataset-iris').waitFor();
 
   // A copy of Iris's record claiming 200,000 classes, and a saved-model record with no input shape.
   await inDb(page, (db) => new Promise((resolve, reject) => {
@@ -218,14 +220,14 @@ test('a stored record that cannot be read is named and left out, and the rest wo
   await libraryListed(page);
 
   const problems = page.getByTestId('stored-problem');
-  await problems.first().waitFor({ timeout: 60_000 });
+  await problems.first().waitFor();
   assert.deepEqual(await problems.evaluateAll((els) => els.map((e) => [e.dataset.id, e.querySelector('p').textContent])), [
     ['iris-copy', 'The stored dataset "Iris copy" cannot be opened: it has 200,000 class names; a classifier has 1 to 256. Delete it and load it again.'],
     ['odd-model', 'The saved model "Odd model" cannot be opened: its input shape undefined is not three whole numbers from 1 to 4096. Delete it and train it again.'],
   ]);
   await page.getByTestId('dataset-iris').waitFor();
   assert.equal(await page.locator('article.dataset').count(), 1);
-  assert.equal(await page.getByTestId('train').isEnabled({ timeout: 60_000 }), true, 'Train works with the readable dataset');
+  await page.locator('[data-testid="train"]:enabled').waitFor(); // Train works with the readable dataset
 
   // Deleting the bad records from the page removes them for good.
   for (const id of ['iris-copy', 'odd-model']) {
@@ -243,6 +245,7 @@ test('a stored record that cannot be read is named and left out, and the rest wo
 
 test('the Content-Security-Policy is in force on the page and its workers', { timeout: 120_000 }, async () => {
   const context = await browser.newContext();
+  context.setDefaultTimeout(0);
   const violations = await watchCsp(context);
   const page = await context.newPage();
   const worker = page.waitForEvent('worker', { predicate: (w) => /training/.test(w.url()) });
