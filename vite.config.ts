@@ -7,6 +7,49 @@ import { resolve, join, normalize } from 'node:path';
 const DATASETS_DIR = resolve(import.meta.dirname, 'static-datasets');
 
 /**
+ * The Content-Security-Policy: scripts, workers, connections and data only from the
+ * app's own origin, so nothing a dataset or a model file contains can run or phone
+ * home. The build carries it in a meta tag; the dev and preview servers also send it
+ * as a header, which is what covers the workers (a meta tag applies to the page only).
+ * The dev server needs inline styles: Vite injects each component's CSS as a <style>.
+ */
+function contentSecurityPolicy(dev: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    "connect-src 'self'",
+    "img-src 'self' data: blob:",
+    `style-src 'self'${dev ? " 'unsafe-inline'" : ''}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+const CSP_PLACEHOLDER = '%HEARTH_CSP%';
+
+function securityPolicy(): Plugin {
+  let dev = false;
+  const header = (res: import('node:http').ServerResponse) => res.setHeader('Content-Security-Policy', contentSecurityPolicy(dev));
+  return {
+    name: 'hearth-content-security-policy',
+    configResolved(config) {
+      dev = config.command === 'serve' && !config.isProduction;
+    },
+    // index.html holds the meta tag with a placeholder, before any script or stylesheet it must cover.
+    transformIndexHtml: (html) => html.replace(CSP_PLACEHOLDER, contentSecurityPolicy(dev)),
+    configureServer(server) {
+      server.middlewares.use((_req, res, next) => (header(res), next()));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use((_req, res, next) => (header(res), next()));
+    },
+  };
+}
+
+/**
  * Serves the generated files under static-datasets/ at /datasets/ (dev and preview)
  * and copies them into the build. They are generated at install time, not committed.
  */
@@ -47,7 +90,7 @@ function staticDatasets(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), staticDatasets()],
+  plugins: [svelte(), staticDatasets(), securityPolicy()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {

@@ -2,7 +2,9 @@
 // running as root), a production build of the app served by `vite preview`, and a
 // Chromium with WebGPU enabled. Shared by the end-to-end tests and the benchmark.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 
@@ -60,15 +62,50 @@ export function trackForeignRequests(context, origin) {
 }
 
 /**
+ * Waits until the page has started: the backend probed, and the datasets and saved
+ * models listed. Until then Train may be disabled for no fault of the test.
+ */
+export async function appReady(page) {
+  await page.locator('[data-testid="backend"][data-state="ready"]').waitFor();
+  await page.locator('[data-testid="datasets"][data-ready="true"]').waitFor();
+  await page.locator('[data-testid="models"][data-ready="true"]').waitFor();
+}
+
+/**
+ * Collects every Content-Security-Policy violation in the context's pages: a test
+ * that sees one fails (the policy must never get in the way of the app itself).
+ */
+export async function watchCsp(context) {
+  const violations = [];
+  await context.exposeBinding('__hearthCspViolation', ({ page }, v) => violations.push({ page: page?.url(), ...v }));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__hearthCspViolation({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber });
+    });
+  });
+  return violations;
+}
+
+/** Throws when watchCsp saw any violation, listing them. */
+export function assertNoCspViolations(violations) {
+  if (violations.length) throw new Error(`Content-Security-Policy violations: ${JSON.stringify(violations, null, 1)}`);
+}
+
+/**
  * One end-to-end session: the built app, Chromium, and a page in a fresh profile that
- * records requests to other origins, prints page errors and accepts dialogs (a
- * "leave this page?" prompt must not stall a test that navigates mid-run).
+ * records requests to other origins and CSP violations (closing fails on any), prints
+ * page errors and accepts dialogs (a "leave this page?" prompt must not stall a test
+ * that navigates mid-run).
  */
 export async function openApp() {
   const app = await serveApp();
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const foreign = trackForeignRequests(context, app.origin);
+  const cspViolations = await watchCsp(context);
+  // Waits are for the app's own states, bounded only by each test's timeout: on a busy
+  // machine every step is slower, and a fixed budget per step would fail for that alone.
+  context.setDefaultTimeout(0);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   page.on('dialog', (dialog) => {
@@ -78,6 +115,47 @@ export async function openApp() {
   const close = async () => {
     await browser.close();
     await app.close();
+    assertNoCspViolations(cspViolations);
   };
-  return { app, page, foreign, close };
+  return { app, page, foreign, cspViolations, close };
+}
+
+/**
+ * A browser whose profile lives on a small disk of its own (a tmpfs mounted for the
+ * test; needs root, as CI runs), so a test can fill that disk for real and see what
+ * the browser reports when a write fails. `fill(leave)` leaves about `leave` bytes
+ * free; `unfill()` frees the space again.
+ */
+export async function launchOnSmallDisk({ sizeMb = 160 } = {}) {
+  ensureChromium();
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-disk-'));
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`This test fills a small disk of its own and needs root to mount one (mount said: ${(mount.stderr || mount.error?.message || '').trim()}).`);
+  }
+  const filler = join(dir, 'filler');
+  const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+  });
+  const free = () => statfsSync(dir).bavail * statfsSync(dir).bsize;
+  return {
+    context,
+    free,
+    fill(leave) {
+      const size = free() - leave;
+      if (size > 0) execFileSync('fallocate', ['-l', String(size), filler]);
+    },
+    unfill() {
+      rmSync(filler, { force: true });
+    },
+    async close() {
+      await context.close().catch(() => {});
+      spawnSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -4,7 +4,9 @@
  */
 import type { DatasetMeta } from '../lib/types';
 import { BUILTIN_DATASETS, installBuiltin, type BuiltinDataset } from '../lib/data/builtin';
-import { deleteDataset, listDatasets, previewSamples, removeIncomplete } from '../lib/storage/datasets';
+import { deleteDataset, previewSamples, readDatasets, removeIncomplete, type StoredProblem } from '../lib/storage/datasets';
+import { watchChanges } from '../lib/storage/changes';
+import { LoadBusyError } from '../lib/storage/locks';
 import { hearthDb } from './services';
 import { errorBanner } from './errors.svelte';
 import { settings } from './settings.svelte';
@@ -36,6 +38,8 @@ export class Library {
   persisted = $state<boolean | null>(null);
   /** A one-off notice, e.g. that start-up cleaned up an interrupted load. */
   notice = $state<string | null>(null);
+  /** Stored records that could not be read: named, with a way to delete them. */
+  problems = $state.raw<StoredProblem[]>([]);
 
   available = $derived<BuiltinDataset[]>(BUILTIN_DATASETS.filter((b) => !this.datasets.some((d) => d.id === b.id)));
   selected = $derived<DatasetMeta | null>(this.datasets.find((d) => d.id === settings.config.datasetId) ?? null);
@@ -46,7 +50,14 @@ export class Library {
   async init(): Promise<void> {
     try {
       const db = await hearthDb();
-      const removed = await removeIncomplete(db, this.loading ? [this.loading.id] : []);
+      // Another tab or a worker may add or delete datasets at any time.
+      watchChanges(db.name, (change) => {
+        if (change.store !== 'datasets') return;
+        if (change.change === 'deleted') this.previews.delete(change.id);
+        void this.refresh();
+      });
+      // Loads still running elsewhere hold their locks and are left alone.
+      const removed = await removeIncomplete(db);
       if (removed > 0) this.notice = 'Removed the pieces of an interrupted load.';
     } catch (err) {
       errorBanner.showStorage(err);
@@ -57,7 +68,9 @@ export class Library {
 
   async refresh(): Promise<void> {
     try {
-      this.datasets = await listDatasets(await hearthDb());
+      const { datasets, problems } = await readDatasets(await hearthDb());
+      this.datasets = datasets;
+      this.problems = problems;
     } catch (err) {
       errorBanner.showStorage(err);
     }
@@ -101,6 +114,7 @@ export class Library {
       if (!this.selected) settings.set('datasetId', meta.id);
     } catch (err) {
       if (isAbort(err)) this.notice = `Stopped loading ${builtin.name}. Nothing was kept.`;
+      else if (err instanceof LoadBusyError) this.notice = err.message;
       else errorBanner.showStorage(err);
     } finally {
       this.loading = null;

@@ -3,7 +3,9 @@
  * which is either the current run's or the picked model's stored one.
  */
 import type { Evaluation, SavedModelMeta } from '../lib/types';
-import { deleteModel, listModels } from '../lib/storage/models';
+import { deleteModel, readModels } from '../lib/storage/models';
+import type { StoredProblem } from '../lib/storage/datasets';
+import { watchChanges } from '../lib/storage/changes';
 import { hearthDb } from './services';
 import { errorBanner } from './errors.svelte';
 import { library } from './library.svelte';
@@ -23,10 +25,14 @@ export class Models {
   selectedId = $state<string | null>(null);
   selected = $derived<SavedModelMeta | null>(this.list.find((m) => m.id === this.selectedId) ?? null);
   evaluation = $state.raw<ShownEvaluation | null>(null);
+  /** Saved models whose records could not be read: named, with a way to delete them. */
+  problems = $state.raw<StoredProblem[]>([]);
 
   async refresh(): Promise<void> {
     try {
-      this.list = await listModels(await hearthDb());
+      const { models, problems } = await readModels(await hearthDb());
+      this.list = models;
+      this.problems = problems;
     } catch (err) {
       errorBanner.showStorage(err);
     }
@@ -35,6 +41,14 @@ export class Models {
 
   /** At start-up a returning visitor finds their newest model ready to try. */
   async init(): Promise<void> {
+    try {
+      // Models trained or deleted in another tab show up here too.
+      watchChanges((await hearthDb()).name, (change) => {
+        if (change.store === 'models') void this.refresh();
+      });
+    } catch (err) {
+      errorBanner.showStorage(err);
+    }
     await this.refresh();
     if (this.selectedId === null && this.evaluation === null && this.list.length > 0) this.select(this.list[0].id);
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, afterEach, before, test } from 'node:test';
-import { openApp } from '../browser.mjs';
+import { appReady, openApp } from '../browser.mjs';
 
 // ~95 samples/s on the software WebGPU adapter: 2 epochs of 1,024 samples take ~20 s.
 const RUN = { epochs: 2, trainLimit: 1024, batchSize: 64, validationSplit: 0.125, seed: 7 };
@@ -35,18 +35,18 @@ after(async () => {
 const byId = (id) => page.getByTestId(id);
 const numberAttr = async (locator, name) => Number(await locator.getAttribute(name));
 
-test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts after a reload', { timeout: 600_000 }, async (t) => {
+test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts after a reload', { timeout: 1_200_000 }, async (t) => {
   const query = new URLSearchParams(Object.entries(RUN).map(([k, v]) => [k, String(v)]));
   await page.goto(`${app.origin}/?${query}`);
-
-  await assert.doesNotReject(byId('backend').filter({ hasText: 'webgpu' }).waitFor({ timeout: 30_000 }));
+  await appReady(page);
+  assert.match(await byId('backend').textContent(), /webgpu/);
   assert.equal(await byId('backend-reason').count(), 0, 'no fallback reason on a WebGPU browser');
 
   // The first visit loads MNIST into IndexedDB with a progress bar.
   await byId('load-mnist').click();
-  await byId('load-progress').waitFor({ timeout: 10_000 });
+  await byId('load-progress').waitFor();
   const dataset = byId('dataset-mnist');
-  await dataset.waitFor({ timeout: 180_000 });
+  await dataset.waitFor();
   const datasetText = await dataset.textContent();
   assert.match(datasetText, /60,000/);
   assert.match(datasetText, /10,000/);
@@ -60,7 +60,7 @@ test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts afte
 
   await byId('train').click();
   const run = byId('run');
-  await run.and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+  await run.and(page.locator('[data-state="training"]')).waitFor();
 
   // The page stays responsive while the worker trains: frames keep coming and queued input is handled at once.
   await byId('epoch-progress').waitFor();
@@ -87,7 +87,7 @@ test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts afte
   // are composited by the same software GPU that trains, on two cores, so they measure the machine.
   assert.ok(responsiveness.answered < 250, `a queued task waited ${responsiveness.answered.toFixed(0)} ms`);
   t.diagnostic(`while training: a queued task waited at most ${responsiveness.answered.toFixed(0)} ms; longest frame gap ${responsiveness.longest.toFixed(0)} ms`);
-  await run.and(page.locator('[data-state="done"]')).waitFor({ timeout: 400_000 });
+  await run.and(page.locator('[data-state="done"]')).waitFor();
 
   // Two epochs, loss falling, and no tensor leaked between the first and the last epoch.
   const rows = byId('epoch-row');
@@ -109,11 +109,11 @@ test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts afte
   // The model is saved, survives a reload, and predicts a drawn digit.
   assert.equal(await byId('model-row').count(), 1);
   await page.reload();
-  await byId('model-row').first().waitFor({ timeout: 30_000 });
+  await appReady(page);
   assert.equal(await byId('model-row').count(), 1);
   await byId('model-row').first().getByTestId('model-select').click();
   await drawOne(byId('draw-canvas'));
-  await byId('prediction').waitFor({ timeout: 60_000 });
+  await byId('prediction').waitFor();
   const bars = byId('prob-bar');
   assert.equal(await bars.count(), 10);
   const probabilities = await Promise.all((await bars.all()).map((bar) => numberAttr(bar, 'data-p')));
@@ -136,32 +136,31 @@ async function drawOne(canvas) {
 }
 
 // Runs after the test above, in the same browser profile: MNIST and one model are stored.
-test('a lost GPU device and a crashed worker each end in a clear message and lose nothing stored', { timeout: 300_000 }, async () => {
+test('a lost GPU device and a crashed worker each end in a clear message and lose nothing stored', { timeout: 900_000 }, async () => {
   let worker = nextTrainingWorker();
   await page.goto(`${app.origin}/?model=cnn&epochs=1&trainLimit=4096&batchSize=32`);
-  await byId('dataset-mnist').waitFor({ timeout: 30_000 });
-  await byId('model-row').first().waitFor({ timeout: 30_000 });
+  await appReady(page);
   const modelsBefore = await byId('model-row').count();
 
   // Lose the device mid-run: tfjs keeps its engine on the worker's global scope.
   await byId('train').click();
-  await byId('run').and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+  await byId('run').and(page.locator('[data-state="training"]')).waitFor();
   await byId('epoch-progress').waitFor();
   await inWorker(await worker, () => {
     const device = globalThis._tfengine?.backendInstance?.device;
     device?.destroy();
     return Boolean(device);
   });
-  await byId('error').filter({ hasText: /GPU/ }).waitFor({ timeout: 60_000 });
+  await byId('error').filter({ hasText: /GPU/ }).waitFor();
   assert.match(await byId('error').textContent(), /datasets and saved models are safe/);
-  await byId('run').and(page.locator('[data-state="error"]')).waitFor({ timeout: 10_000 });
+  await byId('run').and(page.locator('[data-state="error"]')).waitFor();
 
   // A worker that dies is reported, and the next run starts a fresh one.
   worker = nextTrainingWorker();
   await page.goto(`${app.origin}/?epochs=1&trainLimit=1024&batchSize=64&validationSplit=0`);
-  await byId('dataset-mnist').waitFor({ timeout: 30_000 });
+  await appReady(page);
   await byId('train').click();
-  await byId('run').and(page.locator('[data-state="training"]')).waitFor({ timeout: 60_000 });
+  await byId('run').and(page.locator('[data-state="training"]')).waitFor();
   await inWorker(await worker, () => {
     if (!globalThis._tfengine?.backendInstance) return false;
     setTimeout(() => {
@@ -169,18 +168,18 @@ test('a lost GPU device and a crashed worker each end in a clear message and los
     });
     return true;
   });
-  await byId('error').filter({ hasText: /stopped unexpectedly/ }).waitFor({ timeout: 30_000 });
+  await byId('error').filter({ hasText: /stopped unexpectedly/ }).waitFor();
 
   // Nothing already stored was lost.
   await page.reload();
-  await byId('dataset-mnist').waitFor({ timeout: 30_000 });
+  await appReady(page);
   assert.match(await byId('dataset-mnist').textContent(), /60,000/);
   assert.equal(await byId('model-row').count(), modelsBefore);
 });
 
 /** The training worker the next document creates (it starts one at load, to probe the backend). */
 function nextTrainingWorker() {
-  return page.waitForEvent('worker', { predicate: (w) => /training/.test(w.url()), timeout: 60_000 });
+  return page.waitForEvent('worker', { predicate: (w) => /training/.test(w.url()) });
 }
 
 /** Runs fn in a worker until it returns true: the worker may still be choosing its backend. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { openApp } from '../browser.mjs';
+import { appReady, openApp } from '../browser.mjs';
 
 let session, app, page, foreign;
 
@@ -101,31 +101,33 @@ function stripesZip() {
 
 async function trainAndWait() {
   await byId('train').click();
-  await byId('run').and(page.locator('[data-state="training"], [data-state="evaluating"], [data-state="done"]')).waitFor({ timeout: 60_000 });
-  await byId('run').and(page.locator('[data-state="done"]')).waitFor({ timeout: 300_000 });
+  await byId('run').and(page.locator('[data-state="training"], [data-state="evaluating"], [data-state="done"]')).waitFor();
+  await byId('run').and(page.locator('[data-state="done"]')).waitFor();
 }
 
-test('names the file when it cannot be imported, and keeps nothing', { timeout: 60_000 }, async () => {
+test('names the file when it cannot be imported, and keeps nothing', { timeout: 300_000 }, async () => {
   await page.goto(app.origin);
+  await appReady(page);
   await byId('import').waitFor();
   await byId('import-file').setInputFiles({ name: 'weights.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not data') });
-  await byId('error').filter({ hasText: 'weights.onnx' }).waitFor({ timeout: 10_000 });
+  await byId('error').filter({ hasText: 'weights.onnx' }).waitFor();
   await page.getByRole('button', { name: 'Dismiss error' }).click();
 
   await byId('import-file').setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
-  await byId('error').filter({ hasText: 'empty.csv' }).waitFor({ timeout: 30_000 });
+  await byId('error').filter({ hasText: 'empty.csv' }).waitFor();
   assert.equal(await page.locator('article.dataset').count(), 0, 'nothing was stored');
   assert.equal(await byId('import').getAttribute('data-stage'), 'idle');
 });
 
-test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { timeout: 300_000 }, async () => {
+test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { timeout: 900_000 }, async () => {
   const started = Date.now();
   await page.goto(`${app.origin}/?epochs=6&batchSize=48&learningRate=0.005&seed=3`);
+  await appReady(page);
   await byId('import').waitFor();
 
   await byId('import-file').setInputFiles({ name: 'blobs.csv', mimeType: 'text/csv', buffer: Buffer.from(blobsCsv()) });
   const preview = byId('csv-preview');
-  await preview.waitFor({ timeout: 30_000 });
+  await preview.waitFor();
   const typeOf = (column) => preview.locator(`[data-testid="csv-type"][data-column="${column}"]`).getAttribute('data-type');
   assert.equal(await typeOf('x1'), 'numeric');
   assert.equal(await typeOf('x2'), 'numeric');
@@ -146,7 +148,7 @@ test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { tim
 
   await byId('import-start').click();
   const report = byId('import-report');
-  await report.waitFor({ timeout: 60_000 });
+  await report.waitFor();
   assert.match(await report.textContent(), /600 rows/);
 
   const row = page.getByRole('article', { name: 'blobs' });
@@ -175,20 +177,21 @@ test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { tim
   console.log(`# CSV import and training: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
-test('imports a zip of image folders, reports what it skipped, and trains on it', { timeout: 300_000 }, async () => {
+test('imports a zip of image folders, reports what it skipped, and trains on it', { timeout: 900_000 }, async () => {
   const started = Date.now();
   await page.goto(`${app.origin}/?epochs=6&batchSize=16&seed=3`);
+  await appReady(page);
   await byId('import').waitFor();
 
   await byId('import-file').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: stripesZip() });
-  await byId('image-size').waitFor({ timeout: 30_000 });
+  await byId('image-size').waitFor();
   assert.equal(await byId('image-size').inputValue(), '64', '64×64 by default');
   await byId('image-size').selectOption('28');
   await byId('image-channels').selectOption('1');
   await byId('import-start').click();
 
   const report = byId('import-report');
-  await report.waitFor({ timeout: 120_000 });
+  await report.waitFor();
   const skipped = await report.getByTestId('skipped-file').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
   assert.ok(skipped.some((p) => p.endsWith('notes.txt')), `notes.txt skipped: ${skipped}`);
   assert.ok(skipped.some((p) => p.endsWith('bad.bmp')), `bad.bmp skipped: ${skipped}`);

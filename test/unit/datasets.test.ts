@@ -13,6 +13,8 @@ import {
   writeDataset,
 } from '../../src/lib/storage/datasets';
 import type { ShardRecord } from '../../src/lib/types';
+import { loadLockName } from '../../src/lib/storage/locks';
+import { memoryLocks } from './helpers/memoryLocks';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -166,11 +168,25 @@ describe('writeDataset and friends', () => {
 
     expect((await listDatasets(db)).map((d) => d.id)).toEqual(['done']);
     expect(await getDataset(db, 'ghost')).toBeUndefined();
-    expect(await removeIncomplete(db, ['busy'])).toBe(3);
+    // 'busy' is being written somewhere: its load holds the lock.
+    const locks = memoryLocks();
+    let finishBusy!: () => void;
+    const busy = locks.request(loadLockName(db.name, 'busy'), { ifAvailable: true }, () => new Promise<void>((r) => (finishBusy = r)));
+    expect(await removeIncomplete(db, { locks })).toBe(3);
     const left = (await db.getAllKeys('shards')).map((k) => k.join('/'));
     expect(left.sort()).toEqual(['busy/train/0', 'done/test/0', 'done/train/0', 'done/train/1']);
-    expect(await removeIncomplete(db)).toBe(1);
-    expect(await removeIncomplete(db)).toBe(0);
+    // The load dies without its record: its lock goes with it, and its shards become leftovers.
+    finishBusy();
+    await busy;
+    expect(await removeIncomplete(db, { locks })).toBe(1);
+    expect(await removeIncomplete(db, { locks })).toBe(0);
+  });
+
+  it('removes nothing where there are no locks to tell a live load from a dead one', async () => {
+    const { db } = await freshDb();
+    await db.put('shards', { datasetId: 'ghost', split: 'train', index: 0, count: 1, x: new Uint8Array(4), y: new Uint8Array(1) });
+    expect(await removeIncomplete(db, { locks: null })).toBe(0);
+    expect(await db.count('shards')).toBe(1);
   });
 
   it('turns a full disk into StorageFullError and leaves the stored dataset untouched', async () => {
@@ -192,8 +208,9 @@ describe('writeDataset and friends', () => {
 
     expect(err).toBeInstanceOf(StorageFullError);
     expect((err as Error).message).toBe(
-      'Not enough storage space to save the dataset "Tiny second" (needs about 0.1 MB). Free space by deleting datasets or models, ' +
-        'or ask for persistent storage. Nothing already stored was changed.',
+      'Not enough disk space for this site: the dataset "Tiny second" could not be stored (it needs about 0.1 MB), so it was not kept. ' +
+        'Everything stored before is unchanged. Free space by deleting datasets or models you no longer need ' +
+        "(or files on this device's disk), then try again.",
     );
     expect(describeStorageError(err)).toBe((err as Error).message);
     expect(puts).toBe(3);
@@ -246,7 +263,7 @@ describe('dataset records across versions and kinds', () => {
     await db.put('datasets', { ...milestoneOne, id: 'broken', shape: [28, 28] } as never);
     await db.put('datasets', { ...milestoneOne, id: 'odd', name: 'Odd', task: 'clustering' } as never);
     await expect(getDataset(db, 'broken')).rejects.toThrow(
-      'The stored dataset "MNIST" cannot be opened: its sample shape [28,28] is not three positive whole numbers. Delete it and load it again.',
+      'The stored dataset "MNIST" cannot be opened: its sample shape [28,28] is not three whole numbers from 1 to 4096. Delete it and load it again.',
     );
     await expect(getDataset(db, 'odd')).rejects.toThrow(
       'The stored dataset "Odd" cannot be opened: its task "clustering" is not one of classification, regression. Delete it and load it again.',
@@ -294,12 +311,12 @@ describe('dataset records across versions and kinds', () => {
 
 describe('describeStorageError', () => {
   it('sizes StorageFullError in MB', () => {
-    expect(new StorageFullError('MNIST', 54_950_048).message).toMatch(/^Not enough storage space to save MNIST \(needs about 55 MB\)\./);
-    expect(new StorageFullError('a model', 2_449_000).message).toMatch(/\(needs about 2\.4 MB\)/);
+    expect(new StorageFullError('MNIST', 54_950_048).message).toMatch(/^Not enough disk space for this site: MNIST could not be stored \(it needs about 55 MB\)/);
+    expect(new StorageFullError('a model', 2_449_000).message).toMatch(/\(it needs about 2\.4 MB\)/);
   });
 
   it('gives a person-readable message for each kind of failure', () => {
-    expect(describeStorageError(new DOMException('x', 'QuotaExceededError'))).toMatch(/^Not enough storage space/);
+    expect(describeStorageError(new DOMException('x', 'QuotaExceededError'))).toMatch(/^Not enough disk space for this site/);
     expect(describeStorageError(new DOMException('x', 'InvalidStateError'))).toMatch(/connection was closed/);
     expect(describeStorageError(new DOMException('x', 'UnknownError'))).toMatch(/could not access its storage/);
     expect(describeStorageError(new DOMException('Key already exists', 'ConstraintError'))).toBe(

@@ -81,7 +81,7 @@ describe('saveModel / loadModel', () => {
     const { db } = await freshDb();
     await saveModel(db, tinyModel(), metaFor('w', 1));
     await db.delete('modelWeights', 'w');
-    await expect(loadModel(db, 'w')).rejects.toThrow(/Model Model w is damaged: its weights are missing/);
+    await expect(loadModel(db, 'w')).rejects.toThrow('The saved model "Model w" is damaged: its weights are missing. Delete it and train it again.');
   });
 
   it('turns a full disk into StorageFullError and leaves no half-saved model', async () => {
@@ -95,7 +95,7 @@ describe('saveModel / loadModel', () => {
     const err = await saveModel(db, tinyModel(), metaFor('new', 2)).catch((e: unknown) => e);
     vi.restoreAllMocks();
     expect(err).toBeInstanceOf(StorageFullError);
-    expect((err as Error).message).toMatch(/^Not enough storage space to save the model "Model new"/);
+    expect((err as Error).message).toMatch(/^Not enough disk space for this site: the model "Model new" could not be stored/);
     expect(await db.getAllKeys('modelWeights')).toEqual(['old']);
     expect(await db.getAllKeys('models')).toEqual(['old']);
   });

@@ -1,11 +1,19 @@
 /**
  * Datasets in IndexedDB: one meta record per dataset plus its samples in
  * shards of a few thousand. The meta record is written after every shard and
- * deleted before them, so the library only ever lists complete datasets; shards
- * without a meta record are leftovers of an interrupted load (removeIncomplete).
+ * deleted before them, so the library only ever lists complete datasets. Shards
+ * without a meta record belong to a load in progress (in this tab, another tab or
+ * a worker, which holds the load's lock) or are the leftovers of one that died
+ * (removeIncomplete takes only those).
  */
-import type { DatasetMeta, ShardRecord, SplitInfo, SplitName } from '../types';
+import type { DatasetMeta, ShardRecord, SplitName } from '../types';
 import { StorageFullError, isQuotaError, runWrites, type HearthDb } from './db';
+import { BadRecord, labelOf, readAllThrough, type StoredProblem } from './restore';
+import { browserLocks, loadLockName, LoadBusyError, type Locks } from './locks';
+import { announce } from './changes';
+import { checkDatasetMeta, restoreDatasetMeta, restoreShard } from './restoreDataset';
+
+export { restoreDatasetMeta };
 
 /** One split's samples: x of the dataset's dtype, y class indices (uint8) or regression targets (float32). */
 export interface SplitData {
@@ -20,95 +28,27 @@ export interface DatasetData {
   val?: SplitData;
 }
 
-/** Ids being written by this page, so a second load of the same dataset cannot trample the first. */
+/** Ids being written by this page, so a second load of the same dataset cannot trample the first where there are no locks. */
 const writing = new Set<string>();
+
+/** Where Web Locks are missing, a load is guarded within this page only, and nothing is cleaned up at start. */
+const locksOr = (locks: Locks | null | undefined) => (locks === undefined ? browserLocks() : locks);
 
 /** The splits a dataset stores, in the order they are written. */
 function splitsOf(meta: DatasetMeta): SplitName[] {
   return meta.splits.val ? ['train', 'val', 'test'] : ['train', 'test'];
 }
 
-class BadRecord extends Error {}
+export type { StoredProblem };
 
-function splitInfo(raw: unknown, split: SplitName): SplitInfo {
-  const s = raw as Partial<SplitInfo> | null;
-  if (!s || typeof s !== 'object') throw new BadRecord(`it has no ${split} split`);
-  const { count, shardSize, shards } = s;
-  if (!Number.isInteger(count) || count! < 0 || !Number.isInteger(shardSize) || shardSize! < 1) {
-    throw new BadRecord(`its ${split} split has no valid sample count and shard size`);
-  }
-  if (shards !== Math.ceil(count! / shardSize!)) {
-    throw new BadRecord(`its ${split} split says ${String(shards)} shards, but ${count} samples in shards of ${shardSize} make ${Math.ceil(count! / shardSize!)}`);
-  }
-  const classCounts = Array.isArray(s.classCounts) && s.classCounts.every(Number.isFinite) ? s.classCounts : [];
-  return { count: count!, shardSize: shardSize!, shards, classCounts };
+/** Every readable dataset record, newest first; the unreadable ones are named in `problems`. */
+export async function readDatasets(db: HearthDb): Promise<{ datasets: DatasetMeta[]; problems: StoredProblem[] }> {
+  const { items, problems } = await readAllThrough(db.transaction('datasets').store, restoreDatasetMeta);
+  return { datasets: items, problems };
 }
 
-function oneOf<T extends string>(value: unknown, options: readonly T[], fallback: T, field: string): T {
-  if (value === undefined) return fallback;
-  if (options.includes(value as T)) return value as T;
-  throw new BadRecord(`its ${field} "${String(value)}" is not one of ${options.join(', ')}`);
-}
-
-/**
- * Every dataset record read from storage passes here. Records written before
- * datasets had a kind, task and dtype (MNIST in the first version) were uint8
- * image classifiers, and get those defaults; a record that cannot be read
- * (no id, no usable shape or splits) is refused with a message saying so.
- */
-export function restoreDatasetMeta(raw: unknown): DatasetMeta {
-  try {
-    return checkMeta(raw);
-  } catch (err) {
-    if (!(err instanceof BadRecord)) throw err;
-    throw new Error(`The stored dataset "${labelOf(raw)}" cannot be opened: ${err.message}. Delete it and load it again.`);
-  }
-}
-
-function labelOf(raw: unknown): string {
-  const r = (raw ?? {}) as Record<string, unknown>;
-  return typeof r.name === 'string' && r.name ? r.name : typeof r.id === 'string' && r.id ? r.id : 'without a name';
-}
-
-function checkMeta(raw: unknown): DatasetMeta {
-  const r = (raw ?? {}) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRecord('the record is not an object');
-  if (typeof r.id !== 'string' || !r.id) throw new BadRecord('it has no id');
-  const shape = r.shape;
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new BadRecord(`its sample shape ${JSON.stringify(shape)} is not three positive whole numbers`);
-  }
-  if (!Array.isArray(r.classes) || !r.classes.every((c) => typeof c === 'string')) throw new BadRecord('its class names are missing');
-  const rawSplits = r.splits as Record<string, unknown> | undefined;
-  if (!rawSplits || typeof rawSplits !== 'object') throw new BadRecord('it has no splits');
-  const splits: DatasetMeta['splits'] = { train: splitInfo(rawSplits.train, 'train'), test: splitInfo(rawSplits.test, 'test') };
-  if (rawSplits.val !== undefined) splits.val = splitInfo(rawSplits.val, 'val');
-  return {
-    ...(r as unknown as DatasetMeta),
-    name: typeof r.name === 'string' ? r.name : r.id,
-    source: typeof r.source === 'string' ? r.source : '',
-    kind: oneOf(r.kind, ['image', 'tabular'], 'image', 'kind'),
-    task: oneOf(r.task, ['classification', 'regression'], 'classification', 'task'),
-    dtype: oneOf(r.dtype, ['uint8', 'float32'], 'uint8', 'storage type'),
-    shape: [shape[0], shape[1], shape[2]],
-    classes: r.classes as string[],
-    splits,
-    bytes: typeof r.bytes === 'number' && Number.isFinite(r.bytes) ? r.bytes : 0,
-    createdAt: typeof r.createdAt === 'number' && Number.isFinite(r.createdAt) ? r.createdAt : 0,
-  };
-}
-
-/** Newest first. A record that restoreDatasetMeta refuses is left out rather than hiding every other dataset. */
 export async function listDatasets(db: HearthDb): Promise<DatasetMeta[]> {
-  const all: DatasetMeta[] = [];
-  for (const raw of await db.getAll('datasets')) {
-    try {
-      all.push(restoreDatasetMeta(raw));
-    } catch {
-      // Unreadable; writeDataset replaces it when the dataset is loaded again.
-    }
-  }
-  return all.sort((a, b) => b.createdAt - a.createdAt);
+  return (await readDatasets(db)).datasets;
 }
 
 export async function getDataset(db: HearthDb, id: string): Promise<DatasetMeta | undefined> {
@@ -118,12 +58,18 @@ export async function getDataset(db: HearthDb, id: string): Promise<DatasetMeta 
 
 export async function readShard(db: HearthDb, datasetId: string, split: SplitName, index: number): Promise<ShardRecord> {
   const shard = await db.get('shards', [datasetId, split, index]);
-  if (shard) return shard;
+  let damage = `shard ${index} of its ${split} split is missing`;
+  if (shard) {
+    try {
+      return restoreShard(shard, datasetId, split, index);
+    } catch (err) {
+      if (!(err instanceof BadRecord)) throw err;
+      damage = err.message;
+    }
+  }
   const meta = await db.get('datasets', datasetId);
   if (!meta) throw new Error(`Dataset ${datasetId} is not stored (it may have been deleted). Load it again.`);
-  throw new Error(
-    `Dataset ${meta.name} is damaged: shard ${index} of its ${split} split is missing. Delete it and load it again.`,
-  );
+  throw new Error(`Dataset ${labelOf(meta)} is damaged: ${damage}. Delete it and load it again.`);
 }
 
 function abortError(): DOMException {
@@ -182,20 +128,28 @@ export async function writeDataset(
   db: HearthDb,
   meta: DatasetMeta,
   data: DatasetData,
-  opts: { onProgress?: (fraction: number) => void; signal?: AbortSignal } = {},
+  opts: { onProgress?: (fraction: number) => void; signal?: AbortSignal; locks?: Locks | null } = {},
 ): Promise<DatasetMeta> {
   // The record must read back: the same gate every read goes through.
   try {
-    checkMeta(meta);
+    checkDatasetMeta(meta);
   } catch (err) {
     if (err instanceof BadRecord) throw new Error(`Dataset ${labelOf(meta)} cannot be stored: ${err.message}.`);
     throw err;
   }
   validate(meta, data);
-  if (writing.has(meta.id)) throw new Error(`Dataset ${meta.name} is already being loaded.`);
+  if (writing.has(meta.id)) throw new LoadBusyError(`Dataset ${meta.name} is already being loaded.`);
   writing.add(meta.id);
   try {
-    return await writeNew(db, meta, data, opts);
+    const locks = locksOr(opts.locks);
+    const stored = locks
+      ? await locks.request(loadLockName(db.name, meta.id), { ifAvailable: true }, (lock) => {
+          if (!lock) throw new LoadBusyError(`${meta.name} is being loaded in another tab or window; it will appear here once it is stored.`);
+          return writeNew(db, meta, data, opts);
+        })
+      : await writeNew(db, meta, data, opts);
+    announce(db.name, { store: 'datasets', id: meta.id, change: 'added' });
+    return stored;
   } finally {
     writing.delete(meta.id);
   }
@@ -276,20 +230,46 @@ async function deleteShardsOf(db: HearthDb, datasetId: string): Promise<number> 
   return keys.length;
 }
 
-export async function deleteDataset(db: HearthDb, id: string): Promise<void> {
-  await db.delete('datasets', id);
-  await deleteShardsOf(db, id);
+export async function deleteDataset(db: HearthDb, id: string, opts: { locks?: Locks | null } = {}): Promise<void> {
+  const remove = async () => {
+    await db.delete('datasets', id);
+    await deleteShardsOf(db, id);
+  };
+  const locks = locksOr(opts.locks);
+  // Under the load lock, so a load of the same id starting in another tab cannot lose its first shards to it.
+  if (locks) await locks.request(loadLockName(db.name, id), { ifAvailable: false }, remove);
+  else await remove();
+  announce(db.name, { store: 'datasets', id, change: 'deleted' });
 }
 
-export async function removeIncomplete(db: HearthDb, keep: string[] = []): Promise<number> {
-  // One transaction over both stores, so a load that writes its meta record meanwhile cannot lose its shards.
-  const tx = db.transaction(['datasets', 'shards'], 'readwrite');
-  const complete = new Set<string>(await tx.objectStore('datasets').getAllKeys());
-  for (const id of keep) complete.add(id);
-  const shards = tx.objectStore('shards');
-  const orphans = (await shards.getAllKeys()).filter((key) => !complete.has(key[0]));
-  await runWrites(tx, (track) => orphans.forEach((k) => track(shards.delete(k))));
-  return orphans.length;
+/**
+ * Removes the shards of loads that died before writing their record, and returns
+ * how many. A load still running anywhere holds its lock, so its shards are left
+ * alone; without Web Locks nothing can tell the two apart, and nothing is removed.
+ */
+export async function removeIncomplete(db: HearthDb, opts: { locks?: Locks | null } = {}): Promise<number> {
+  const locks = locksOr(opts.locks);
+  if (!locks) return 0;
+  const read = db.transaction(['datasets', 'shards']);
+  const complete = new Set<string>(await read.objectStore('datasets').getAllKeys());
+  const suspects = new Set((await read.objectStore('shards').getAllKeys()).map((key) => key[0]).filter((id) => !complete.has(id)));
+  let removed = 0;
+  for (const id of suspects) {
+    removed += await locks.request(loadLockName(db.name, id), { ifAvailable: true }, async (lock) => {
+      if (!lock) return 0; // still being written
+      // Checked again under the lock, in the transaction that deletes: the load may have finished meanwhile.
+      const tx = db.transaction(['datasets', 'shards'], 'readwrite');
+      if (await tx.objectStore('datasets').getKey(id)) {
+        await runWrites(tx, () => {});
+        return 0;
+      }
+      const shards = tx.objectStore('shards');
+      const keys = await shards.index('byDataset').getAllKeys(id);
+      await runWrites(tx, (track) => keys.forEach((k) => track(shards.delete(k))));
+      return keys.length;
+    });
+  }
+  return removed;
 }
 
 /** The first n training samples, in stored order, with the dataset's own array types. */

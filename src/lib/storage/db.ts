@@ -94,6 +94,11 @@ function upgrade(db: IDBDatabase, oldVersion: number): void {
  * failure, including a request that throws synchronously (a full disk in some
  * browsers, an uncloneable value), it aborts the transaction so nothing commits,
  * and it keeps the requests it already issued from surfacing as unhandled rejections.
+ *
+ * The error thrown is the cause, not a symptom: when a commit fails (Chromium reports
+ * a full disk as the transaction's error, "QuotaExceededError" or "DataError: Failed
+ * to write blobs (IOError)") the requests only see an AbortError, so the
+ * transaction's own error wins over theirs.
  */
 export async function runWrites(
   tx: { done: Promise<void>; abort(): void },
@@ -110,18 +115,35 @@ export async function runWrites(
     } catch {
       // Already committed or aborted.
     }
-    throw err;
+    // idb's done rejects with the transaction's error once it has aborted.
+    const cause = await tx.done.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    throw isAbort(err) && cause && !isAbort(cause) ? cause : err;
   }
 }
 
+const isAbort = (err: unknown) => (err as { name?: string } | null)?.name === 'AbortError';
+
+/**
+ * A write refused because the site's storage is full: the browser's quota for it, or
+ * the disk itself. `what` names what was not stored ("the dataset "Iris""), `bytes`
+ * what it needed; everything stored before is unchanged.
+ */
 export class StorageFullError extends Error {
   override name = 'StorageFullError';
+  readonly what: string;
+  readonly bytes: number | undefined;
   constructor(what: string, bytes?: number) {
-    const need = bytes ? ` (needs about ${formatMb(bytes)})` : '';
+    const need = bytes ? ` (it needs about ${formatMb(bytes)})` : '';
     super(
-      `Not enough storage space to save ${what}${need}. Free space by deleting datasets or models, ` +
-        'or ask for persistent storage. Nothing already stored was changed.',
+      `Not enough disk space for this site: ${what} could not be stored${need}, so it was not kept. ` +
+        'Everything stored before is unchanged. Free space by deleting datasets or models you no longer need ' +
+        "(or files on this device's disk), then try again.",
     );
+    this.what = what;
+    this.bytes = bytes;
   }
 }
 
@@ -131,19 +153,28 @@ function formatMb(bytes: number): string {
   return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
 }
 
-/** True for the several shapes a full disk takes across browsers. */
+/**
+ * True for the several shapes a full disk takes across browsers: the quota errors,
+ * and Chromium's failure to write a large value's file when the disk itself is full
+ * (a DataError or UnknownError "Failed to write blobs (IOError)").
+ */
 export function isQuotaError(err: unknown): boolean {
   if (err instanceof StorageFullError) return true;
-  const e = err as { name?: string; code?: number; inner?: unknown } | null;
+  const e = err as { name?: string; code?: number; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   // Legacy browsers report code 22 (QUOTA_EXCEEDED_ERR) or Firefox's NS_ERROR_DOM_QUOTA_REACHED.
-  return e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || e.code === 22;
+  if (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED' || e.code === 22) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return (e.name === 'DataError' || e.name === 'UnknownError') && /write blobs|IOError|disk is full|no space/i.test(message);
 }
 
 export function describeStorageError(err: unknown): string {
   if (err instanceof StorageFullError) return err.message;
   if (isQuotaError(err)) {
-    return 'Not enough storage space in this browser. Free space by deleting datasets or models, or ask for persistent storage.';
+    return (
+      'Not enough disk space for this site: the last change could not be stored and was not kept. Everything stored ' +
+      "before is unchanged. Free space by deleting datasets or models you no longer need (or files on this device's disk), then try again."
+    );
   }
   const e = err as { name?: string; message?: string } | null;
   const name = e && typeof e === 'object' ? e.name : undefined;

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { SavedModelMeta } from '../types';
 import { StorageFullError, isQuotaError, runWrites, type HearthDb, type ModelWeightsRecord } from './db';
 import { getModelMeta } from './models';
+import { restoreWeights } from './restoreModel';
+import { announce } from './changes';
 
 function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (!data) return new ArrayBuffer(0);
@@ -53,6 +55,7 @@ export async function writeModel(db: HearthDb, artifacts: ModelArtifacts, meta: 
     if (isQuotaError(err)) throw new StorageFullError(`the model "${meta.name}"`, artifacts.weightData.byteLength);
     throw err;
   }
+  announce(db.name, { store: 'models', id: full.id, change: 'added' });
   return full;
 }
 
@@ -65,8 +68,7 @@ export async function loadModel(db: HearthDb, id: string): Promise<{ model: tf.L
   if (!meta) throw new Error(`Model ${id} is not stored (it may have been deleted).`);
   const handler: tf.io.IOHandler = {
     load: async () => {
-      const rec = await db.get('modelWeights', id);
-      if (!rec) throw new Error(`Model ${meta.name} is damaged: its weights are missing. Delete it and train it again.`);
+      const rec = restoreWeights(await db.get('modelWeights', id), meta.name);
       return {
         modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],

@@ -4,14 +4,25 @@
  */
 import type { SavedModelMeta } from '../types';
 import { runWrites, type HearthDb } from './db';
+import { readAllThrough, type StoredProblem } from './restore';
+import { restoreModelMeta } from './restoreModel';
+import { announce } from './changes';
 
-export async function listModels(db: HearthDb): Promise<SavedModelMeta[]> {
-  const all = await db.getAll('models');
-  return all.sort((a, b) => b.createdAt - a.createdAt);
+export { restoreModelMeta };
+
+/** Every readable saved model, newest first; the unreadable ones are named in `problems`. */
+export async function readModels(db: HearthDb): Promise<{ models: SavedModelMeta[]; problems: StoredProblem[] }> {
+  const { items, problems } = await readAllThrough(db.transaction('models').store, restoreModelMeta);
+  return { models: items, problems };
 }
 
-export function getModelMeta(db: HearthDb, id: string): Promise<SavedModelMeta | undefined> {
-  return db.get('models', id);
+export async function listModels(db: HearthDb): Promise<SavedModelMeta[]> {
+  return (await readModels(db)).models;
+}
+
+export async function getModelMeta(db: HearthDb, id: string): Promise<SavedModelMeta | undefined> {
+  const raw = await db.get('models', id);
+  return raw === undefined ? undefined : restoreModelMeta(raw);
 }
 
 export async function deleteModel(db: HearthDb, id: string): Promise<void> {
@@ -21,4 +32,5 @@ export async function deleteModel(db: HearthDb, id: string): Promise<void> {
     track(tx.objectStore('models').delete(id));
     track(tx.objectStore('modelWeights').delete(id));
   });
+  announce(db.name, { store: 'models', id, change: 'deleted' });
 }

@@ -112,3 +112,30 @@ export function tinyTabular(
   };
   return { meta, data };
 }
+
+/**
+ * Makes every transaction that writes to `store` fail the way Chromium fails a commit on
+ * a full disk: the write itself succeeds, then the transaction aborts with `error` as
+ * its own error, and requests still pending in it see only an AbortError.
+ * Returns a function that undoes the patch and says how many commits failed.
+ */
+export function failCommitsOf(store: string, error: DOMException, proto: { put: (...args: never[]) => unknown }): () => number {
+  const realPut = proto.put;
+  let failed = 0;
+  proto.put = function (this: IDBObjectStore, ...args: never[]) {
+    const request = realPut.apply(this, args) as IDBRequest;
+    if (this.name === store) {
+      const tx = this.transaction as IDBTransaction & { _abort(name: string | null): void; error: DOMException | null };
+      request.addEventListener('success', () => {
+        failed++;
+        tx._abort(null);
+        tx.error = error;
+      });
+    }
+    return request;
+  } as typeof proto.put;
+  return () => {
+    proto.put = realPut;
+    return failed;
+  };
+}
