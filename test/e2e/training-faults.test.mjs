@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
-import { openApp } from '../browser.mjs';
+import { appReady, openApp } from '../browser.mjs';
 import { reportFailure } from './failureReport.mjs';
 
 let session, app, page;
@@ -40,13 +40,11 @@ function linearCsv() {
 
 /** Loads a built-in dataset and uses it. Once datasets are stored, the built-ins list starts folded. */
 async function loadBuiltin(id) {
-  // The library is listed: a stored dataset, or the note that there is none.
-  await page.locator('article.dataset, p.empty:has-text("No datasets yet")').first().waitFor({ timeout: 30_000 });
   const load = byId(`load-${id}`);
   if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
   await load.click();
   const card = byId(`dataset-${id}`);
-  await card.waitFor({ timeout: 300_000 });
+  await card.waitFor();
   // The first dataset loaded while none fits the settings is put in use by itself.
   if (await byId(`use-${id}`).count()) await byId(`use-${id}`).click();
   await card.getByText('In use').waitFor();
@@ -54,21 +52,21 @@ async function loadBuiltin(id) {
 
 async function train() {
   await byId('train').click();
-  await runIn('training', 'evaluating', 'done', 'stopped', 'diverged', 'unsaved', 'error').waitFor({ timeout: 60_000 });
+  await runIn('training', 'evaluating', 'done', 'stopped', 'diverged', 'unsaved', 'error').waitFor();
 }
 
-test('a regression run whose loss diverges says where and why, and saves nothing', { timeout: 300_000 }, async () => {
+test('a regression run whose loss diverges says where and why, and saves nothing', { timeout: 900_000 }, async () => {
   await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=16&seed=3`);
-  await byId('import').waitFor();
+  await appReady(page);
   await byId('import-file').setInputFiles({ name: 'linear.csv', mimeType: 'text/csv', buffer: Buffer.from(linearCsv()) });
-  await byId('csv-preview').waitFor({ timeout: 30_000 });
+  await byId('csv-preview').waitFor();
   await byId('csv-task').selectOption('regression');
   await byId('import-start').click();
   const row = page.getByRole('article', { name: 'linear' });
-  await row.getByText('In use').waitFor({ timeout: 60_000 });
+  await row.getByText('In use').waitFor();
 
   await train();
-  await runIn('diverged').waitFor({ timeout: 240_000 });
+  await runIn('diverged').waitFor();
   const outcome = byId('run-outcome');
   assert.equal(await outcome.getAttribute('data-outcome'), 'diverged');
   assert.match(
@@ -81,13 +79,13 @@ test('a regression run whose loss diverges says where and why, and saves nothing
   assert.equal(await byId('train').isEnabled(), true, 'the person can train again at once');
 });
 
-test('a classifier that collapses to one class is saved, with a warning', { timeout: 300_000 }, async () => {
+test('a classifier that collapses to one class is saved, with a warning', { timeout: 900_000 }, async () => {
   await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=32&seed=3`);
-  await byId('import').waitFor();
+  await appReady(page);
   await loadBuiltin('spiral');
 
   await train();
-  await runIn('done').waitFor({ timeout: 240_000 });
+  await runIn('done').waitFor();
   const warning = byId('collapse-warning');
   await warning.waitFor();
   assert.match(await warning.textContent(), /The model predicts “[^”]+” for (every one|9\d%) of the test samples, though they belong to 2 classes/);
@@ -95,38 +93,40 @@ test('a classifier that collapses to one class is saved, with a warning', { time
   assert.deepEqual(marks, ['one-class']);
 });
 
-test('Stop during evaluation keeps the trained model, saved as not evaluated', { timeout: 600_000 }, async () => {
+test('Stop during evaluation keeps the trained model, saved as not evaluated', { timeout: 1_200_000 }, async () => {
   await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5`);
+  await appReady(page);
   await loadBuiltin('mnist');
   await byId('preset-mlp').click();
   const modelsBefore = await byId('model-row').count();
 
   await train();
-  await runIn('evaluating').waitFor({ timeout: 300_000 });
+  await runIn('evaluating').waitFor();
   // Progress in samples, and the time left counts the evaluation.
   const count = byId('eval-count');
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="eval-count"]')?.getAttribute('data-done')) > 0, null, { timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="eval-count"]')?.getAttribute('data-done')) > 0);
   assert.equal(await count.getAttribute('data-total'), '10000');
   assert.match(await count.textContent(), /\d[\d,]* \/ 10,000 samples/);
   assert.match(await byId('eta').textContent(), /\d+ (s|min)|left/);
   assert.ok(await byId('stop').isEnabled(), 'Stop works during evaluation');
   const doneAtStop = Number(await count.getAttribute('data-done'));
   await byId('stop').click();
-  await runIn('stopped').waitFor({ timeout: 120_000 });
+  await runIn('stopped').waitFor();
   assert.ok(doneAtStop < 10_000, `stopped part-way (${doneAtStop} of 10,000 evaluated)`);
   assert.equal(await byId('run-outcome').getAttribute('data-outcome'), 'not-evaluated');
 
   // Saved, listed first, and marked.
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore, { timeout: 30_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore);
   const marks = await byId('model-row').first().getByTestId('model-mark').evaluateAll((els) => els.map((e) => e.dataset.mark));
   assert.deepEqual(marks, ['not-evaluated']);
   await byId('not-evaluated').waitFor();
 });
 
 // Runs after the test above, in the same profile: MNIST is stored and selected.
-test('a disk too full for the model keeps it: download it, free space, save it again', { timeout: 600_000 }, async () => {
+test('a disk too full for the model keeps it: download it, free space, save it again', { timeout: 1_200_000 }, async () => {
   await page.goto(`${app.origin}/?datasetId=mnist&epochs=1&trainLimit=128&batchSize=64&validationSplit=0&seed=9`);
-  await byId('dataset-mnist').getByText('In use').waitFor({ timeout: 60_000 });
+  await appReady(page);
+  await byId('dataset-mnist').getByText('In use').waitFor();
   await byId('preset-mlp').click();
   const modelsBefore = await byId('model-row').count();
 
@@ -136,7 +136,7 @@ test('a disk too full for the model keeps it: download it, free space, save it a
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.origin, quotaSize: usage + 500_000 });
 
   await train();
-  await runIn('unsaved').waitFor({ timeout: 300_000 });
+  await runIn('unsaved').waitFor();
   const outcome = byId('run-outcome');
   assert.equal(await outcome.getAttribute('data-outcome'), 'unsaved');
   assert.equal(await outcome.getAttribute('data-disk-full'), 'true');
@@ -147,7 +147,7 @@ test('a disk too full for the model keeps it: download it, free space, save it a
   assert.equal(await byId('train').isEnabled(), false, 'the held model is decided about first');
 
   // The model as files, while it cannot be stored.
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byId('save-download').click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), byId('save-download').click()]);
   assert.equal(download.suggestedFilename(), 'mlp-on-mnist.zip');
   const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
   assert.deepEqual(Object.keys(files).sort(), ['hearth.json', 'model.json', 'weights.bin']);
@@ -158,10 +158,10 @@ test('a disk too full for the model keeps it: download it, free space, save it a
   // Space freed: the quota lifted, the next try saves it.
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.origin });
   await byId('save-retry').click();
-  await runIn('done').waitFor({ timeout: 60_000 });
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore, { timeout: 30_000 });
+  await runIn('done').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore);
   assert.match(await byId('model-row').first().textContent(), /MLP on MNIST/);
   await page.reload();
-  await byId('model-row').first().waitFor({ timeout: 30_000 });
+  await appReady(page);
   assert.equal(await byId('model-row').count(), modelsBefore + 1, 'still there after a reload');
 });

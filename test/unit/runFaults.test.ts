@@ -189,6 +189,17 @@ describe('a full disk when the model is saved', () => {
     fromDb.forEach((p, i) => expect(zipped[i]).toBeCloseTo(p, 6));
   });
 
+  it("knows Chromium's full disk by its blob-write failure too", async () => {
+    const { meta, data } = tinyDataset('tiny', { train: 100, test: 30 }, 16);
+    await writeDataset(db, meta, data);
+    failPuts('modelWeights', new DOMException('Failed to write blobs (IOError)', 'DataError'));
+    const unsaved: UnsavedModels = new Map();
+    const { ctx, of } = context({ unsaved });
+    await runTraining({ runId: 'q3', config: { ...config, epochs: 1 }, modelName: 'Tiny MLP' }, ctx);
+    expect(of('unsaved').map((e) => [e.diskFull, e.message.startsWith('Not enough disk space for this site to save the model "Tiny MLP"')])).toEqual([[true, true]]);
+    expect(unsaved.has('q3')).toBe(true);
+  });
+
   it('explains any other storage failure, and still keeps the model', async () => {
     const { meta, data } = tinyDataset('tiny', { train: 100, test: 30 }, 16);
     await writeDataset(db, meta, data);
