@@ -101,6 +101,24 @@ describe('Stop during evaluation', () => {
     expect((await listModels(db)).map((m) => m.id)).toEqual([saved.model.id]);
   });
 
+  it('is told apart from a GPU lost during evaluation, which saves nothing', async () => {
+    const { meta, data } = tinyDataset('tiny', { train: 100, test: 600 }, 64);
+    await writeDataset(db, meta, data);
+    let lost: string | null = null;
+    const { events, ctx } = context({
+      shouldStop: () => lost !== null,
+      deviceLost: () => lost,
+      post: (ev) => {
+        events.push(ev);
+        if (ev.type === 'evaluating' && ev.done > 0) lost = 'gpu hung';
+      },
+    });
+    await expect(runTraining({ runId: 's3', config }, ctx)).rejects.toThrow(/^The GPU stopped responding \(device lost: gpu hung\)/);
+    expect(events.map((e) => e.type)).not.toContain('saved');
+    expect(events.map((e) => e.type)).not.toContain('unsaved');
+    expect(await listModels(db)).toEqual([]);
+  });
+
   it('counts the time left down to 0 when evaluation runs to the end', async () => {
     const { meta, data } = tinyDataset('tiny', { train: 100, test: 600 }, 64);
     await writeDataset(db, meta, data);

@@ -1,8 +1,9 @@
 /**
  * One training run as the worker performs it: dataset → sources → model →
  * train → evaluate → save, posting protocol events on the way. A run ends in
- * 'done', 'diverged' (nothing saved), 'unsaved' (the model held for another try) or an error. Kept apart from
- * the worker file so it runs in Node tests against fake-indexeddb.
+ * 'done', 'diverged' (nothing saved), 'unsaved' (the model held for another
+ * try) or an error. Kept apart from the worker file so it runs in Node tests
+ * against fake-indexeddb.
  */
 import { restoreConfig, type ExperimentConfig } from '../config';
 import type { WorkerEvent } from '../protocol';
@@ -156,8 +157,11 @@ export async function runTraining(
       onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
     });
     const trainSeconds = (performance.now() - started) / 1000;
-    const lost = ctx.deviceLost();
-    if (lost !== null) throw new DeviceLostError(lost);
+    const checkDevice = () => {
+      const lost = ctx.deviceLost();
+      if (lost !== null) throw new DeviceLostError(lost);
+    };
+    checkDevice();
     // Weights that are no longer numbers are worth nothing: nothing is evaluated or saved.
     if (diverged) {
       post({ type: 'diverged', runId, ...diverged, message: divergedMessage(diverged, config.learningRate) });
@@ -176,6 +180,8 @@ export async function runTraining(
       };
       progress(0, testCount);
       evaluation = await evaluate(model, testSource, { onProgress: progress, scale: targetScale, shouldStop: ctx.shouldStop });
+      // A lost GPU also stops the evaluation; it is no stop the person asked for.
+      checkDevice();
       if (evaluation) post({ type: 'evaluation', runId, result: evaluation });
     }
     held = {
