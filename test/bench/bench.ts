@@ -1,7 +1,7 @@
 // Runs inside the benchmark page. Exposes window.hearthBench for test/bench/run.mjs:
 // one call trains the MLP preset through the app's own worker and streaming pipeline,
 // another through a bare model.fit, and both report per-epoch seconds.
-import { DEFAULT_CONFIG, type BackendName } from '../../src/lib/config';
+import type { BackendName } from '../../src/lib/config';
 import { installBuiltin } from '../../src/lib/data/builtin';
 import { openHearthDb } from '../../src/lib/storage/db';
 import { getDataset } from '../../src/lib/storage/datasets';
@@ -10,6 +10,8 @@ import { ImportClient } from '../../src/worker/importClient';
 import type { ImportEvent, ImportRequest } from '../../src/lib/import/protocol';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import type { BareRequest, BareResult } from './messages';
+import { etaRun } from './etaRun';
+import { mnistConfig } from './mnistConfig';
 
 interface Job {
   backend: BackendName;
@@ -48,16 +50,7 @@ function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: str
     client.request({
       type: 'train',
       runId,
-      config: {
-        ...DEFAULT_CONFIG,
-        datasetId: 'mnist',
-        model: 'mlp',
-        backend: job.backend,
-        trainLimit: job.samples,
-        epochs: job.epochs,
-        batchSize: job.batchSize,
-        validationSplit: job.validationSplit ?? 0,
-      },
+      config: mnistConfig(job),
       modelName: `benchmark (${job.backend})`,
     });
   });
@@ -145,8 +138,8 @@ async function csvImport(rows: number, cols: number): Promise<{ bytes: number; p
 
 declare global {
   interface Window {
-    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun; csvImport: typeof csvImport };
+    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun; csvImport: typeof csvImport; etaRun: typeof etaRun };
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, etaRun };
 document.getElementById('log')!.textContent = 'ready';

@@ -4,6 +4,7 @@
 //   npm run bench                      throughput on webgpu, webgl, cpu, and the CSV import
 //   npm run bench -- --import          only the CSV import (100,000 rows × 20 columns)
 //   npm run bench -- --keras [backend] the full Keras figure: 60,000 images, 5 epochs, test accuracy
+//   npm run bench -- --eta             what inference costs against training, and how right the time left is
 import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { CHROMIUM, launchBrowser } from '../browser.mjs';
 const args = process.argv.slice(2);
 const keras = args.includes('--keras');
 const importOnly = args.includes('--import');
+const eta = args.includes('--eta');
 const BATCH = 128;
 const EPOCHS = 3; // the first is warm-up (shader compilation); throughput is over the others
 const ROUNDS = 2;
@@ -44,6 +46,7 @@ const rate = (samples, seconds) => samples / (seconds.reduce((a, b) => a + b, 0)
 
 try {
   if (keras) await kerasFigure(args[args.indexOf('--keras') + 1] ?? 'webgl');
+  else if (eta) await timeLeft();
   else {
     if (!importOnly) await throughput();
     await csvImport();
@@ -116,6 +119,49 @@ MLP preset trained through the app's worker on all 60,000 MNIST training images 
 Machine: ${machine}.
 `);
   if (r.accuracy < 0.97) process.exitCode = 1;
+}
+
+async function timeLeft() {
+  const jobs = [
+    { backend: 'webgpu', model: 'mlp', samples: 640 },
+    { backend: 'webgpu', model: 'cnn', samples: 320 },
+    { backend: 'webgl', model: 'mlp', samples: 2560 },
+    { backend: 'webgl', model: 'cnn', samples: 1280 },
+    { backend: 'cpu', model: 'mlp', samples: 1280 },
+    { backend: 'cpu', model: 'cnn', samples: 640 },
+  ];
+  const rows = [];
+  for (const j of jobs) {
+    const job = { ...j, epochs: 2, batchSize: 64, validationSplit: 0.1, evalSamples: 2048 };
+    console.log(`${job.backend} ${job.model}: ${job.samples} samples, 2 epochs, then ${job.evalSamples} test images…`);
+    try {
+      const r = await page.evaluate((x) => window.hearthBench.etaRun(x), job);
+      rows.push({ ...job, ...r });
+      console.log(`  inference/training per sample: validation ${r.perValidated && (r.perValidated / r.perTrained).toFixed(2)}, evaluation ${(r.perEvaluated / r.perTrained).toFixed(2)}`);
+    } catch (err) {
+      rows.push({ ...job, error: String(err.message ?? err).split('\n')[0] });
+      console.log(`  not measured: ${rows.at(-1).error}`);
+    }
+  }
+  const ms = (s) => (s * 1000).toFixed(2);
+  const table = rows
+    .map((r) =>
+      r.error
+        ? `| ${r.backend} | ${r.model} | not measured: ${r.error} | | | | | |`
+        : `| ${r.backend} | ${r.model} | ${ms(r.perTrained)} | ${ms(r.perValidated)} | ${ms(r.perEvaluated)} | ${(r.perEvaluated / r.perTrained).toFixed(2)} | ` +
+          `${r.predictedAtQuarter.toFixed(0)} s / ${r.actualAtQuarter.toFixed(0)} s | ${r.predictedAtEvaluation.toFixed(0)} s / ${r.actualEvaluation.toFixed(0)} s |`,
+    )
+    .join('\n');
+  writeSection('eta', `## Time left: inference against training (${today})
+
+The MLP and CNN presets trained through the app's worker on the first N MNIST training images (batch 64, 2 epochs, validation split 0.1), then evaluated on the test split until 2,048 of its 10,000 images were done (the rate is known by then; the rest is extrapolated). Times are milliseconds per sample: a training step (validation excluded), a validation pass and the evaluation (both in batches of 256). "eval / train" is what \`INFERENCE_SHARE\` in src/lib/train/eta.ts stands for before any inference has been timed. "time left" compares what the run panel showed with what followed: at the first report past a quarter of training (estimated from the training rate alone) and as evaluation began (from the validation passes).
+
+Machine: ${machine}.
+
+| backend | model | train ms | validate ms | evaluate ms | eval / train | time left at ¼: shown / real | at evaluation: shown / real |
+|---|---|---|---|---|---|---|---|
+${table}
+`);
 }
 
 async function csvImport() {

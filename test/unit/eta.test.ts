@@ -27,17 +27,31 @@ describe('TimeLeft', () => {
     t.validated(100, 0.5);
     expect(t.seconds()).toBeCloseTo(20 + 100 * 0.005 + 10_000 * 0.005, 9);
     t.trained(2000, 40);
-    t.validated(100, 1.5);
-    // Two passes: 200 samples in 2 s.
-    expect(t.seconds()).toBeCloseTo(10_000 * 0.01, 9);
+    t.validated(100, 0.3);
+    // The latest pass: 0.003 s a sample.
+    expect(t.seconds()).toBeCloseTo(10_000 * 0.003, 9);
     // Evaluation begins: nothing measured yet, so the validation figure still holds.
     t.evaluating(0, 0);
-    expect(t.seconds()).toBeCloseTo(100, 9);
+    expect(t.seconds()).toBeCloseTo(30, 9);
     // 2,500 done in 50 s: the remaining 7,500 at 0.02 s each.
     t.evaluating(2500, 50);
     expect(t.seconds()).toBeCloseTo(150, 9);
-    t.evaluating(10_000, 190);
+    // 5,000 done in 75 s: the 2,500 since the first reading took 25 s, so 0.01 s each from here.
+    t.evaluating(5000, 75);
+    expect(t.seconds()).toBeCloseTo(50, 9);
+    t.evaluating(10_000, 125);
     expect(t.seconds()).toBe(0);
+  });
+
+  it('leaves out the warm-up once as many samples again have been timed', () => {
+    const t = new TimeLeft({ trainSamples: 1000, epochs: 1, valSamples: 0, testSamples: 0 });
+    // The first 100 samples took 10 s (compiling); the next 50 another 0.5 s.
+    t.trained(100, 10);
+    t.trained(150, 10.5);
+    expect(t.seconds()).toBeCloseTo((850 * 10.5) / 150, 9);
+    // 100 more after the first reading, in 1 s: 0.01 s a sample from here.
+    t.trained(200, 11);
+    expect(t.seconds()).toBeCloseTo(800 * 0.01, 9);
   });
 
   it('drops the training still planned once a stopped run evaluates', () => {
