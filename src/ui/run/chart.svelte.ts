@@ -68,7 +68,8 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
             beginAtZero: !isAcc,
             title: { display: true, text: isAcc ? 'Accuracy' : 'Loss' },
             ticks: {
-              callback: (v) => (asPercent ? `${Math.round(Number(v) * 100)}%` : String(v)),
+              // Steps of a narrow range carry float noise (3.6000000000000005); four significant digits hide it.
+              callback: (v) => (asPercent ? `${Math.round(Number(v) * 100)}%` : String(Number(Number(v).toPrecision(4)))),
             },
           },
         },
