@@ -4,88 +4,80 @@
  * untrusted passes `restoreConfig`, which fills defaults and rejects what it
  * cannot repair with a message a person understands.
  *
- * Fields are listed once, in FIELDS, which drives validation and URL encoding.
+ * Fields are listed once, in FIELDS (see fields.ts for the kinds): the type, the
+ * defaults, the restore gate, the URL and the settings form all derive from it.
  */
+import { choiceField, idField, numberField, type Field, type ValueOf } from './fields';
 
 /** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
-export const MODEL_PRESETS = ['mlp', 'cnn', 'cifar-cnn', 'tabular-mlp'] as const;
-export type ModelPresetId = (typeof MODEL_PRESETS)[number];
+const MODEL_OPTIONS = [
+  ['mlp', 'MLP'],
+  ['cnn', 'CNN'],
+  ['cifar-cnn', 'CIFAR-10 CNN'],
+  ['tabular-mlp', 'Tabular MLP'],
+] as const;
+export const MODEL_PRESETS = MODEL_OPTIONS.map(([id]) => id);
+export type ModelPresetId = (typeof MODEL_OPTIONS)[number][0];
 
-export const OPTIMIZERS = ['adam', 'sgd'] as const;
-export type OptimizerId = (typeof OPTIMIZERS)[number];
+const OPTIMIZER_OPTIONS = [
+  ['adam', 'Adam'],
+  ['sgd', 'SGD'],
+] as const;
+export const OPTIMIZERS = OPTIMIZER_OPTIONS.map(([id]) => id);
+export type OptimizerId = (typeof OPTIMIZER_OPTIONS)[number][0];
 
 /** 'auto' tries WebGPU, then WebGL, then CPU. */
-export const BACKENDS = ['auto', 'webgpu', 'webgl', 'cpu'] as const;
-export type BackendChoice = (typeof BACKENDS)[number];
+const BACKEND_OPTIONS = [
+  ['auto', 'Auto (best available)'],
+  ['webgpu', 'WebGPU'],
+  ['webgl', 'WebGL'],
+  ['cpu', 'CPU'],
+] as const;
+export const BACKENDS = BACKEND_OPTIONS.map(([id]) => id);
+export type BackendChoice = (typeof BACKEND_OPTIONS)[number][0];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
-export interface ExperimentConfig {
-  datasetId: string;
-  model: ModelPresetId;
-  optimizer: OptimizerId;
-  learningRate: number;
-  batchSize: number;
-  epochs: number;
+export const FIELDS = {
+  datasetId: idField({ label: 'Dataset', default: 'mnist', pattern: /^[a-z0-9][a-z0-9._-]{0,63}$/i }),
+  model: choiceField<ModelPresetId>({ label: 'Model', default: 'mlp', options: MODEL_OPTIONS, inForm: false }),
+  optimizer: choiceField<OptimizerId>({ label: 'Optimizer', default: 'adam', options: OPTIMIZER_OPTIONS }),
+  learningRate: numberField({ label: 'Learning rate', default: 0.001, min: 0, max: 10, aboveMin: true }),
+  batchSize: numberField({ label: 'Batch size', default: 128, integer: true, min: 1, max: 4096 }),
+  epochs: numberField({ label: 'Epochs', default: 5, integer: true, min: 1, max: 1000 }),
   /** Fraction of the training split held out for validation (the last samples, as Keras does). */
-  validationSplit: number;
-  seed: number;
+  validationSplit: numberField({ label: 'Validation split', default: 0.1, min: 0, max: 0.5 }),
+  seed: numberField({ label: 'Seed', default: 42, integer: true, min: 0, max: 2 ** 31 - 1 }),
   /** Train on only the first N training samples; 0 means all of them. */
-  trainLimit: number;
-  backend: BackendChoice;
+  trainLimit: numberField({ label: 'Training samples', hint: '0 = all', default: 0, integer: true, min: 0, max: 10_000_000 }),
+  backend: choiceField<BackendChoice>({ label: 'Backend', default: 'auto', options: BACKEND_OPTIONS }),
+};
+
+type Fields = typeof FIELDS;
+export type ConfigKey = keyof Fields;
+export type ExperimentConfig = { [K in ConfigKey]: ValueOf<Fields[K]> };
+
+export const CONFIG_KEYS = Object.keys(FIELDS) as ConfigKey[];
+
+export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze(
+  Object.fromEntries(CONFIG_KEYS.map((key) => [key, FIELDS[key].default])) as ExperimentConfig,
+);
+
+/** The field's entry, typed for generic code: parse, check, URL text and form input. */
+export function fieldOf<K extends ConfigKey>(key: K): Field<ExperimentConfig[K]> {
+  return FIELDS[key] as unknown as Field<ExperimentConfig[K]>;
 }
 
-export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
-  datasetId: 'mnist',
-  model: 'mlp',
-  optimizer: 'adam',
-  learningRate: 0.001,
-  batchSize: 128,
-  epochs: 5,
-  validationSplit: 0.1,
-  seed: 42,
-  trainLimit: 0,
-  backend: 'auto',
-});
-
-type FieldSpec<K extends keyof ExperimentConfig> = {
-  label: string;
-  parse: (raw: unknown) => ExperimentConfig[K] | undefined;
-  /** Returns a reason when the value is out of range. */
-  check?: (value: ExperimentConfig[K]) => string | undefined;
-};
-
-const num = (raw: unknown): number | undefined => {
-  const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-};
-const int = (raw: unknown): number | undefined => {
-  const n = num(raw);
-  return n !== undefined && Number.isInteger(n) ? n : undefined;
-};
-const oneOf =
-  <T extends string>(options: readonly T[]) =>
-  (raw: unknown): T | undefined =>
-    options.includes(raw as T) ? (raw as T) : undefined;
-const range = (lo: number, hi: number) => (v: number) =>
-  v < lo || v > hi ? `must be between ${lo} and ${hi}` : undefined;
-
-export const FIELDS: { [K in keyof ExperimentConfig]: FieldSpec<K> } = {
-  datasetId: {
-    label: 'Dataset',
-    parse: (raw) => (typeof raw === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(raw) ? raw : undefined),
-  },
-  model: { label: 'Model', parse: oneOf(MODEL_PRESETS) },
-  optimizer: { label: 'Optimizer', parse: oneOf(OPTIMIZERS) },
-  learningRate: { label: 'Learning rate', parse: num, check: (v) => (v > 0 && v <= 10 ? undefined : 'must be above 0 and at most 10') },
-  batchSize: { label: 'Batch size', parse: int, check: range(1, 4096) },
-  epochs: { label: 'Epochs', parse: int, check: range(1, 1000) },
-  validationSplit: { label: 'Validation split', parse: num, check: range(0, 0.5) },
-  seed: { label: 'Seed', parse: int, check: range(0, 2 ** 31 - 1) },
-  trainLimit: { label: 'Training samples', parse: int, check: range(0, 10_000_000) },
-  backend: { label: 'Backend', parse: oneOf(BACKENDS) },
-};
-
-export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof ExperimentConfig)[];
+/**
+ * Why `raw` cannot be this field's value ("Epochs must be between 1 and 1000
+ * (got 0)"), or undefined with the value when it can.
+ */
+export function parseField<K extends ConfigKey>(key: K, raw: unknown): { value: ExperimentConfig[K] } | { problem: string } {
+  const spec = fieldOf(key);
+  const value = spec.parse(raw);
+  if (value === undefined) return { problem: `${spec.label}: "${String(raw)}" is not a valid value` };
+  const reason = spec.check?.(value);
+  return reason ? { problem: `${spec.label} ${reason} (got ${spec.toText(value)})` } : { value };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -105,25 +97,20 @@ export function restoreConfig(input: unknown): ExperimentConfig {
   const problems: string[] = [];
   for (const key of CONFIG_KEYS) {
     if (raw[key] === undefined) continue;
-    const spec = FIELDS[key] as FieldSpec<typeof key>;
-    const value = spec.parse(raw[key]);
-    if (value === undefined) {
-      problems.push(`${spec.label}: "${String(raw[key])}" is not a valid value`);
-      continue;
-    }
-    const reason = spec.check?.(value as never);
-    if (reason) problems.push(`${spec.label} ${reason} (got ${String(value)})`);
-    else out[key] = value;
+    const parsed = parseField(key, raw[key]);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else out[key] = parsed.value;
   }
   if (problems.length) throw new ConfigError(problems.join('; '));
-  return out as unknown as ExperimentConfig;
+  return out as ExperimentConfig;
 }
 
 /** Only fields that differ from the defaults go into the URL, so links stay short. */
 export function configToSearchParams(config: ExperimentConfig): URLSearchParams {
   const params = new URLSearchParams();
   for (const key of CONFIG_KEYS) {
-    if (config[key] !== DEFAULT_CONFIG[key]) params.set(key, String(config[key]));
+    const spec = fieldOf(key);
+    if (!spec.equals(config[key], spec.default)) params.set(key, spec.toText(config[key]));
   }
   return params;
 }

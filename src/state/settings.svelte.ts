@@ -7,37 +7,37 @@
 import {
   CONFIG_KEYS,
   DEFAULT_CONFIG,
-  FIELDS,
   configToSearchParams,
+  fieldOf,
+  parseField,
   restoreConfig,
+  type ConfigKey,
   type ExperimentConfig,
 } from '../lib/config';
 
-export const NUMERIC_FIELDS = ['learningRate', 'batchSize', 'epochs', 'validationSplit', 'seed', 'trainLimit'] as const;
-export type NumericField = (typeof NUMERIC_FIELDS)[number];
+/** The fields the form edits as text (numbers): their drafts, and the reason a draft is unusable. */
+type NumericKey = { [K in ConfigKey]: ExperimentConfig[K] extends number ? K : never }[ConfigKey];
+export const NUMERIC_FIELDS = CONFIG_KEYS.filter((key) => fieldOf(key).input?.kind === 'number') as NumericKey[];
+export type NumericField = NumericKey;
 type Drafts = Record<NumericField, string>;
 
 function draftsOf(config: ExperimentConfig): Drafts {
   const out = {} as Drafts;
-  for (const key of NUMERIC_FIELDS) out[key] = String(config[key]);
+  for (const key of NUMERIC_FIELDS) out[key] = fieldOf(key).toText(config[key]);
   return out;
 }
 
 /** The reason a draft is unusable, or undefined when it is fine. */
 function draftError(field: NumericField, text: string): string | undefined {
-  const spec = FIELDS[field];
+  const spec = fieldOf(field);
   if (text.trim() === '') return `${spec.label} is required`;
   const value = spec.parse(text);
   if (value === undefined) {
-    const whole = field !== 'learningRate' && field !== 'validationSplit';
+    const whole = spec.input?.kind === 'number' && spec.input.integer;
     return `${spec.label} must be ${whole ? 'a whole number' : 'a number'}`;
   }
   const reason = spec.check?.(value);
   return reason ? `${spec.label} ${reason}` : undefined;
-}
-
-function parseDraft(field: NumericField, text: string): number {
-  return FIELDS[field].parse(text) as number;
 }
 
 export class Settings {
@@ -86,13 +86,17 @@ export class Settings {
   setDraft(field: NumericField, text: string): void {
     this.drafts[field] = text;
     if (!draftError(field, text)) {
-      this.config[field] = parseDraft(field, text);
+      this.config[field] = fieldOf(field).parse(text)!;
       this.syncUrl();
     }
   }
 
-  set<K extends 'model' | 'optimizer' | 'backend' | 'datasetId'>(field: K, value: ExperimentConfig[K]): void {
-    this.config[field] = value;
+  /** Sets a field edited by a control other than a text box; a value its field refuses is ignored. */
+  set<K extends ConfigKey>(field: K, value: ExperimentConfig[K]): void {
+    const parsed = parseField(field, value);
+    if ('problem' in parsed) return;
+    this.config[field] = parsed.value;
+    if (field in this.drafts) this.drafts[field as NumericField] = fieldOf(field).toText(parsed.value as never);
     this.syncUrl();
   }
 
