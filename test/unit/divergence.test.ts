@@ -64,10 +64,10 @@ describe('a diverging run', () => {
       const model = buildModel('tabular-mlp', [1, 1, 2], 0, 5, 'regression');
       const src = source();
       const epochs: number[] = [];
+      const optimizer = tf.train.sgd(10);
       const result = await train({
         model,
-        optimizer: 'sgd',
-        learningRate: 10,
+        optimizer,
         epochs: 3,
         train: src,
         validation: null,
@@ -75,6 +75,7 @@ describe('a diverging run', () => {
         onBatch: () => {},
         onEpoch: (log) => epochs.push(log.epoch),
       });
+      optimizer.dispose();
       model.dispose();
       expect(result.diverged).toEqual({ ...expected, batchesPerEpoch: 16, during: 'training' });
       expect(result.stopped).toBe(false);
@@ -92,7 +93,7 @@ describe('a diverging run', () => {
   it('does not call a run at a sensible learning rate diverged', async () => {
     expect(await firstBadBatchByHand(source(), 0.05, 3)).toBeNull();
     const model = buildModel('tabular-mlp', [1, 1, 2], 0, 5, 'regression');
-    const result = await train({ model, optimizer: 'sgd', learningRate: 0.05, epochs: 3, train: source(), validation: null });
+    const result = await train({ model, optimizer: tf.train.sgd(0.05), epochs: 3, train: source(), validation: null });
     model.dispose();
     expect(result.diverged).toBeNull();
     expect(result.history).toHaveLength(3);
@@ -104,7 +105,9 @@ describe('a diverging run', () => {
     const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [1, 1, 2] }), tf.layers.dense({ units: 1 })] });
     const huge = memorySource({ x: new Float32Array(32).fill(3e38), labels: new Uint8Array(16), sampleShape: [1, 1, 2], numClasses: 0, batchSize: 16 });
     const before = tf.memory().numTensors;
-    const result = await train({ model, optimizer: 'sgd', learningRate: 0.01, epochs: 2, train: source(), validation: huge });
+    const optimizer = tf.train.sgd(0.01);
+    const result = await train({ model, optimizer, epochs: 2, train: source(), validation: huge });
+    optimizer.dispose();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
     expect(result.diverged).toMatchObject({ epoch: 1, batch: 16, during: 'validation' });

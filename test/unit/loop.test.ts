@@ -25,16 +25,18 @@ async function run(seed: number, epochs: number, extra: Partial<Parameters<typeo
   const model = buildModel('mlp', SHAPE, 2, seed);
   const tensors: number[] = [];
   const src = source();
+  const optimizer = tf.train.sgd(0.05);
   const result = await train({
     model,
-    optimizer: 'sgd',
-    learningRate: 0.05,
+    optimizer,
     epochs,
     train: src,
     validation: validation(),
     onEpoch: (_log, n) => tensors.push(n),
     ...extra,
   });
+  // The caller owns the optimizer (its state could be kept in a checkpoint).
+  optimizer.dispose();
   return { model, result, tensors, src };
 }
 
@@ -134,7 +136,7 @@ describe('train with the CNN', () => {
     const model = buildModel('cnn', [12, 12, 1], 2, 3);
     const tensors: number[] = [];
     const { history } = await train({
-      model, optimizer: 'adam', learningRate: 0.01, epochs: 2, train: src, validation: null,
+      model, optimizer: tf.train.adam(0.01), epochs: 2, train: src, validation: null,
       onEpoch: (_l, t) => tensors.push(t),
     });
     model.dispose();
@@ -248,10 +250,10 @@ describe('regression', () => {
     const model = buildModel('tabular-mlp', [1, 1, 2], 0, 5, 'regression');
     const tensors: number[] = [];
     const before = tf.memory().numTensors;
+    const optimizer = tf.train.adam(0.01);
     const { history } = await train({
       model,
-      optimizer: 'adam',
-      learningRate: 0.01,
+      optimizer,
       epochs: 15,
       train: tableSource(trainSet.x, trainSet.y, 2, { batchSize: 32, shuffle: true, scale }),
       validation: tableSource(testSet.x, testSet.y, 2, { batchSize: 256, shuffle: false, scale }),
@@ -269,6 +271,7 @@ describe('regression', () => {
     expect(last.valLoss! * std * std).toBeCloseTo(result.mse, 3);
     expect(last.acc).toBeLessThan(history[0].acc / 3);
     expect(tensors.at(-1)).toBe(tensors[0]);
+    optimizer.dispose();
     expect(tf.memory().numTensors - before).toBe(0);
     model.dispose();
   }, 120_000);
@@ -286,7 +289,7 @@ describe('the CIFAR-10 CNN', () => {
     expect(model.countParams()).toBe(122570);
     const tensors: number[] = [];
     const { history } = await train({
-      model, optimizer: 'adam', learningRate: 0.001, epochs: 2, train: src, validation: null,
+      model, optimizer: tf.train.adam(0.001), epochs: 2, train: src, validation: null,
       onEpoch: (_l, t) => tensors.push(t),
     });
     expect(history).toHaveLength(2);
@@ -316,7 +319,7 @@ describe('throughput', () => {
     const labels = new Uint8Array(n).map((_, i) => i % 10);
     const src = memorySource({ x, labels, sampleShape: [28, 28, 1], numClasses: 10, batchSize: 128 });
     const model = buildModel('mlp', [28, 28, 1], 10, 1);
-    const { history } = await train({ model, optimizer: 'adam', learningRate: 0.001, epochs: 2, train: src, validation: null });
+    const { history } = await train({ model, optimizer: tf.train.adam(0.001), epochs: 2, train: src, validation: null });
     model.dispose();
     console.log(`MLP 784-512-256-128-10, batch 128, cpu: ${history[1].samplesPerSec.toFixed(0)} samples/s`);
     expect(history[1].samplesPerSec).toBeGreaterThan(0);

@@ -18,14 +18,26 @@ import type { Batch, BatchSource } from '../data/source';
 import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
+import { setLearningRate } from './optimizers';
 
 export type { BatchProgress, Divergence };
 
+/** What an end-of-epoch hook may decide: stop the run, or train on at another learning rate. */
+export interface EpochDecision {
+  stop?: boolean;
+  learningRate?: number;
+}
+
 export interface TrainOptions {
   model: tf.LayersModel;
-  optimizer: 'adam' | 'sgd';
-  learningRate: number;
+  /** Created by the caller, who also disposes it: its state may outlive the run (a checkpoint). */
+  optimizer: tf.Optimizer;
+  /** Total epochs, counting those already done. */
   epochs: number;
+  /** Epochs already trained (a resumed run); training starts at this 0-based epoch. */
+  startEpoch?: number;
+  /** The history of the epochs already trained, which the returned history continues. */
+  history?: EpochLog[];
   train: BatchSource;
   validation: BatchSource | null;
   /** Regression: how both sources standardised their targets, to report MAE in target units. */
@@ -34,6 +46,11 @@ export interface TrainOptions {
   onBatch?: (p: BatchProgress) => void;
   /** log.epoch counts from 1; log.seconds includes validation, log.samplesPerSec does not. numTensors is tf.memory().numTensors. */
   onEpoch?: (log: EpochLog, numTensors: number) => void;
+  /**
+   * Awaited after each complete epoch, after onEpoch: the place for schedules, early
+   * stopping and checkpoints. history includes this epoch.
+   */
+  afterEpoch?: (log: EpochLog, history: readonly EpochLog[]) => EpochDecision | void | Promise<EpochDecision | void>;
   /** Checked before every batch is pulled from the source. */
   shouldStop?: () => boolean;
   reportEveryMs?: number;
@@ -42,9 +59,12 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  /** Complete epochs only. */
+  /** Complete epochs only, those of opts.history first. */
   history: EpochLog[];
+  /** Stopped by a person (shouldStop), not by afterEpoch. */
   stopped: boolean;
+  /** afterEpoch asked to stop (early stopping). */
+  endedEarly: boolean;
   /** Set when the loss stopped being a finite number; training ended there. */
   diverged: Divergence | null;
 }
@@ -125,20 +145,23 @@ function release(unchecked: Unchecked[], upTo: number): Unchecked[] {
 }
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { model, epochs, train: source, validation } = opts;
+  const { model, epochs, train: source, validation, optimizer } = opts;
+  const startEpoch = opts.startEpoch ?? 0;
   const scale = opts.targetScale ?? UNIT_SCALE;
-  if (!(opts.learningRate > 0)) throw new Error(`The learning rate must be above 0; got ${opts.learningRate}.`);
+  if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > epochs) {
+    throw new Error(`A run of ${epochs} epochs cannot start at epoch ${startEpoch + 1}.`);
+  }
   if (source.samples === 0) throw new Error('There are no training samples: the training range is empty.');
   const shouldStop = opts.shouldStop ?? (() => false);
   const reportEveryMs = opts.reportEveryMs ?? 250;
   const valSamples = validation?.samples ?? 0;
-  const timeLeft = opts.timeLeft ?? new TimeLeft({ trainSamples: source.samples, epochs, valSamples, testSamples: 0 });
-  const optimizer = opts.optimizer === 'adam' ? tf.train.adam(opts.learningRate) : tf.train.sgd(opts.learningRate);
+  const timeLeft = opts.timeLeft ?? new TimeLeft({ trainSamples: source.samples, epochs: epochs - startEpoch, valSamples, testSamples: 0 });
   const yielder = macrotaskYielder();
-  const history: EpochLog[] = [];
+  const history: EpochLog[] = [...(opts.history ?? [])];
   let trainMs = 0; // training time only, validation excluded, for throughput and ETA
   let samplesSeen = 0;
   let stopped = false;
+  let endedEarly = false;
   let diverged: Divergence | null = null;
   const divergence = (epoch: number, at: { batch: number; value: Divergence['value'] }, during: Divergence['during'] = 'training'): Divergence => ({
     epoch: epoch + 1,
@@ -164,7 +187,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let syncedAt = performance.now();
   let sinceSync = 0;
   try {
-    for (let epoch = 0; epoch < epochs && !stopped && !diverged; epoch++) {
+    for (let epoch = startEpoch; epoch < epochs && !stopped && !endedEarly && !diverged; epoch++) {
       const epochStart = performance.now();
       syncedAt = epochStart; // validation time is not training time
       let epochSamples = 0;
@@ -269,14 +292,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       };
       history.push(log);
       opts.onEpoch?.(log, tf.memory().numTensors);
-      if (epoch < epochs - 1 && shouldStop()) stopped = true;
+      const decision = await opts.afterEpoch?.(log, history);
+      if (decision?.learningRate !== undefined) setLearningRate(optimizer, decision.learningRate);
+      if (decision?.stop && epoch < epochs - 1) endedEarly = true;
+      else if (epoch < epochs - 1 && shouldStop()) stopped = true;
     }
   } finally {
     yielder.close();
     tf.dispose([sums.loss, sums.score]);
     if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
     release(unchecked, Infinity);
-    optimizer.dispose();
   }
-  return { history, stopped, diverged };
+  return { history, stopped, endedEarly, diverged };
 }

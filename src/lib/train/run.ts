@@ -15,7 +15,9 @@ import { createShardSource } from '../data/shardSource';
 import { buildModel } from '../model/build';
 import { PRESETS, presetProblem } from '../model/spec';
 import { selectBackend } from './backend';
+import type * as tf from '@tensorflow/tfjs';
 import { train } from './loop';
+import { createOptimizer } from './optimizers';
 import { evaluate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
@@ -128,8 +130,10 @@ export async function runTraining(
   const testSource = testCount > 0 ? source('test', 0, testCount, INFERENCE_BATCH, false) : null;
 
   const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
+  let optimizer: tf.Optimizer | null = null;
   let held: UnsavedModel;
   try {
+    optimizer = createOptimizer(config.optimizer, config.learningRate);
     const paramCount = model.countParams();
     post({
       type: 'started',
@@ -144,8 +148,7 @@ export async function runTraining(
     const started = performance.now();
     const { history, stopped, diverged } = await train({
       model,
-      optimizer: config.optimizer,
-      learningRate: config.learningRate,
+      optimizer,
       epochs: config.epochs,
       train: trainSource,
       validation: valSource,
@@ -208,7 +211,8 @@ export async function runTraining(
       },
     };
   } finally {
-    // train() disposes its optimizer and running sums; the weights are the rest of this run's tensors.
+    // train() disposes its running sums; the weights and the optimizer's state are the rest of this run's tensors.
+    optimizer?.dispose();
     model.dispose();
   }
   await saveOrHold(db, runId, held, ctx.unsaved ?? new Map(), post);
