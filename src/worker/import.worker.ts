@@ -6,12 +6,13 @@
 import type { DecodedImage } from '../lib/import/resize';
 import type { ImportEvent, ImportRequest } from '../lib/import/protocol';
 import { describeImportError, inspectCsv, runImport, sourceFileNames, throttleProgress } from '../lib/import/pipeline';
-import { lazyHearthDb } from '../lib/storage/db';
+import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: ImportEvent) => scope.postMessage(ev);
 
-const db = lazyHearthDb();
+// The page names the database its worker works on (the worker's name); the app's own by default.
+const db = lazyHearthDb(undefined, scope.name || DB_NAME);
 
 async function decode(bytes: Uint8Array, path: string): Promise<DecodedImage> {
   let bitmap: ImageBitmap;

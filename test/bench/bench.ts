@@ -3,10 +3,10 @@
 // another through a bare model.fit, and both report per-epoch seconds.
 import type { BackendName } from '../../src/lib/config';
 import { installBuiltin } from '../../src/lib/data/builtin';
-import { openHearthDb } from '../../src/lib/storage/db';
+import { DB_NAME, openHearthDb } from '../../src/lib/storage/db';
 import { getDataset } from '../../src/lib/storage/datasets';
-import { TrainingClient } from '../../src/worker/client';
-import { ImportClient } from '../../src/worker/importClient';
+import { TrainingClient, trainingWorker } from '../../src/worker/client';
+import { ImportClient, importWorker } from '../../src/worker/importClient';
 import type { ImportEvent, ImportRequest } from '../../src/lib/import/protocol';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import type { BareRequest, BareResult } from './messages';
@@ -27,7 +27,7 @@ async function ensureMnist(): Promise<void> {
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
 function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: string; epochSeconds: number[]; accuracy: number | null; trainSeconds: number }> {
-  const client = new TrainingClient();
+  const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const epochSeconds: number[] = [];
   let backend = '';
@@ -90,7 +90,7 @@ function makeCsv(rows: number, cols: number): File {
  */
 async function csvImport(rows: number, cols: number): Promise<{ bytes: number; previewSeconds: number; importSeconds: number; longestFrameMs: number; stored: number }> {
   const file = makeCsv(rows, cols);
-  const client = new ImportClient();
+  const client = new ImportClient(importWorker(DB_NAME));
   let longest = 0;
   let watching = true;
   let last = performance.now();
