@@ -2,7 +2,7 @@ import { zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { freshDb } from './helpers/fakeDb';
 import { makeIdx } from './helpers/idxFile';
-import { decodeFake, fakeImage } from './helpers/importImages';
+import { decodeFake, fakeImage, setDeclaredSizes } from './helpers/importImages';
 import { animalOptions, animalsCsv, bytesOf, cifarFile, csvFile, deps, expectNothingStored, failure, fileOf, readSplit } from './helpers/importPipeline';
 import { CANCELLED_MESSAGE, describeImportError, inspectCsv, runImport, throttleProgress, type ImportDeps } from '../../src/lib/import/pipeline';
 import { forgetTable } from '../../src/lib/import/importTabular';
@@ -181,6 +181,46 @@ describe('image zip import', () => {
     const shard = await readShard(db, dataset.id, 'test', 0);
     // Greyscale by Rec. 601 luma: red 0.299·255 ≈ 76, blue 0.114·255 ≈ 29.
     expect(Array.from(shard.y, (c, n) => [c, shard.x[n * 64]])).toEqual(Array.from(shard.y, (c) => [c, c === 0 ? 76 : 29]));
+  });
+
+  it('reads entries however their names are written, and skips one too big to be an image without unpacking it', async () => {
+    const { db } = await freshDb();
+    const spellings = [(p: string) => `./${p}`, (p: string) => `/${p}`, (p: string) => p.replace('/', '//'), (p: string) => p.replace(/\//g, '\\')];
+    const files: Record<string, Uint8Array> = { 'pets/cats/huge.png': red, '../outside.png': red };
+    for (let i = 0; i < 10; i++) {
+      files[spellings[i % 4](`pets/cats/c${i}.png`)] = red;
+      files[spellings[(i + 1) % 4](`pets/dogs/d${i}.jpg`)] = blue;
+    }
+    // huge.png declares 3.2 GB, more than the 1 GB left: counted, it would refuse the whole zip.
+    const zipped = setDeclaredSizes(zipSync(files), (path) => (path === 'pets/cats/huge.png' ? 3.2e9 : undefined));
+    const decoded: string[] = [];
+    const result = await runImport(
+      { kind: 'image-zip', file: fileOf([zipped], 'pets.zip'), options: { name: '', size: 8, channels: 3, seed: 3 } },
+      deps(db, {
+        decode: async (bytes, path) => (decoded.push(path), decodeFake(bytes, path)),
+        estimate: async () => ({ usage: 0, quota: 1e9 }),
+      }),
+    );
+    expect(result.dataset.classes).toEqual(['cats', 'dogs']);
+    expect(result.dataset.splits.train.classCounts).toEqual([8, 8]);
+    expect(decoded).toHaveLength(20);
+    expect(decoded).not.toContain('pets/cats/huge.png');
+    expect(result.skipped).toEqual([
+      { path: 'pets/cats/huge.png', reason: 'too big to be an image Hearth can use (3.2 GB; image files up to 100.0 MB are read), so it was not unpacked' },
+      { path: '../outside.png', reason: 'its name leads outside the archive ("../"), so it was not read' },
+    ]);
+  });
+
+  it('imports a folder whose paths are written with "./", backslashes or doubled slashes', async () => {
+    const { db } = await freshDb();
+    const files = [];
+    for (let i = 0; i < 10; i++) {
+      files.push({ path: `./pets\\cats\\c${i}.png`, file: fileOf([red], `c${i}.png`) });
+      files.push({ path: `pets//dogs/d${i}.png`, file: fileOf([blue], `d${i}.png`) });
+    }
+    const { dataset } = await runImport({ kind: 'image-folder', files, options: { name: 'Pets', size: 8, channels: 1, seed: 3 } }, deps(db));
+    expect(dataset.classes).toEqual(['cats', 'dogs']);
+    expect(dataset.splits.train.classCounts).toEqual([8, 8]);
   });
 
   it('stops decoding at a cancel and stores nothing', async () => {
