@@ -309,6 +309,24 @@ describe('bad input leaves nothing behind', () => {
       'train-labels.idx has no matching images file; choose the training images file too.',
     ],
     [
+      'IDX files with no samples',
+      () => ({
+        kind: 'idx',
+        files: [fileOf([makeIdx([0, 28, 28], [])], 'train-images-idx3-ubyte'), fileOf([makeIdx([0], [])], 'train-labels-idx1-ubyte')],
+        name: 'x',
+      }),
+      'train-images-idx3-ubyte holds no images (its shape is [0, 28, 28]); choose an images file that has samples in it.',
+    ],
+    [
+      'IDX images 0 pixels wide',
+      () => ({
+        kind: 'idx',
+        files: [fileOf([makeIdx([4, 28, 0], [])], 'train-images-idx3-ubyte'), fileOf([makeIdx([4], [0, 1, 0, 1])], 'train-labels-idx1-ubyte')],
+        name: 'x',
+      }),
+      'train-images-idx3-ubyte holds images 0 pixels wide (its shape is [4, 28, 0]), which have nothing to learn from. Check that it is the images file you meant, or export it again.',
+    ],
+    [
       'a zip whose classes cannot all be read',
       () => ({
         kind: 'image-zip',
