@@ -135,7 +135,8 @@ export async function importImages(
     }
     opts.onProgress?.(i + 1, items.length);
   }
-  return { x: count === items.length ? x : x.slice(0, count * per), y: y.slice(0, count), count, skipped };
+  // A view, not a copy: the rows are copied into their splits next, and a copy here would double the peak memory.
+  return { x: x.subarray(0, count * per), y: y.slice(0, count), count, skipped };
 }
 
 /** The resized sample, or why the file gives none. */
