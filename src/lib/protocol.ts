@@ -5,11 +5,13 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { BatchProgress, Divergence, EpochLog, Evaluation, SavedModelMeta } from './types';
+import type { BatchProgress, Divergence, EpochLog, Evaluation, RunCurve, SavedModelMeta } from './types';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
   | { type: 'train'; runId: string; config: ExperimentConfig; modelName?: string }
+  /** Go on with the recorded run runId from its last checkpoint, as 'train' would have gone on. */
+  | { type: 'resume'; runId: string }
   /**
    * Stop the run within one batch. A stop during training ends training; the model is
    * still evaluated and saved. A stop during evaluation ends it; the model is saved unevaluated.
@@ -52,7 +54,13 @@ export type WorkerEvent =
       batchesPerEpoch: number;
       epochs: number;
     }
+  /** A resumed run: what it had done before this sitting, posted before 'started'. */
+  | { type: 'resumed'; runId: string; config: ExperimentConfig; history: EpochLog[]; curve: RunCurve }
   | ({ type: 'batch'; runId: string } & BatchProgress)
+  /** The checkpoint after epoch `epoch` (complete epochs) is stored; bytes: its size. */
+  | { type: 'checkpoint'; runId: string; epoch: number; bytes: number }
+  /** A checkpoint or the run's record could not be stored; training goes on. epoch 0: the record at the start. */
+  | { type: 'checkpoint-failed'; runId: string; epoch: number; diskFull: boolean; message: string }
   | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number }
   /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
   | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }

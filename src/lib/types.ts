@@ -165,3 +165,79 @@ export interface SavedModelMeta {
   /** Bytes of weights stored. */
   bytes: number;
 }
+
+/**
+ * How a recorded run ended. 'running' is what the worker writes while it trains; a
+ * 'running' record whose worker is gone (the tab was closed or crashed) reads as
+ * interrupted, and so does one whose run failed with an error. Either can be resumed
+ * from its last checkpoint. 'early-stopped' is an end-of-epoch hook's decision.
+ */
+export const RUN_STATUSES = ['running', 'finished', 'stopped', 'early-stopped', 'diverged', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Per-batch points of a run, thinned to at most a few hundred: samples seen, loss, accuracy (or MAE). */
+export interface RunCurve {
+  x: number[];
+  loss: number[];
+  acc: number[];
+}
+
+/** A training run as recorded, apart from the model it produced (which may be deleted, or never saved). */
+export interface RunRecord {
+  id: string;
+  name: string;
+  notes: string;
+  createdAt: number;
+  /** Last write: each epoch while it trains, then its end. */
+  updatedAt: number;
+  config: ExperimentConfig;
+  datasetName: string;
+  task: Task;
+  status: RunStatus;
+  /** Why it ended, for 'diverged' and 'interrupted'. */
+  message: string | null;
+  /** Null until the worker picked one. */
+  backend: BackendName | null;
+  /** Training time, summed over the sittings of a resumed run. */
+  trainSeconds: number;
+  history: EpochLog[];
+  curve: RunCurve;
+  evaluation: Evaluation | null;
+  /** The saved model it produced, if it was saved. */
+  modelId: string | null;
+  /** Epochs (completed) at which it was resumed. */
+  resumedAt: number[];
+}
+
+/** Tensors as stored: their specs in order and one buffer of their values, as tf.io.encodeWeights writes them. */
+export interface StoredTensors {
+  specs: { name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool' }[];
+  data: ArrayBuffer;
+}
+
+/**
+ * What a run needs to go on from the end of an epoch exactly as if it had never
+ * stopped. The shuffle needs no stored state: the order of epoch e is drawn from
+ * (config.seed, e) alone, so `shuffle` records both for the check on resume.
+ */
+export interface CheckpointRecord {
+  runId: string;
+  /** Complete epochs trained. */
+  epoch: number;
+  createdAt: number;
+  weights: StoredTensors;
+  optimizer: {
+    kind: string;
+    learningRate: number;
+    /** optimizer.getWeights(): the step count first, then its slots (Adam's moments). */
+    state: StoredTensors;
+    /** Adam's running powers of beta1 and beta2, which setWeights would recompute with pow() and round differently. */
+    extra: number[];
+  };
+  shuffle: { seed: number; nextEpoch: number };
+  history: EpochLog[];
+  curve: RunCurve;
+  trainSeconds: number;
+  /** Bytes of tensors stored. */
+  bytes: number;
+}

@@ -6,8 +6,9 @@
 import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '../lib/config';
 import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
 import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
+import { browserLocks, runLockName } from '../lib/storage/locks';
 import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
-import { BackendError, ModelMissingError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
+import { BackendError, InputError, ModelMissingError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
 import { runTraining } from '../lib/train/run';
 import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsaved';
@@ -20,7 +21,8 @@ const post = (ev: WorkerEvent) => {
 };
 
 // The page names the database its worker works on (the worker's name); the app's own by default.
-const db = lazyHearthDb(undefined, scope.name || DB_NAME);
+const dbName = scope.name || DB_NAME;
+const db = lazyHearthDb(undefined, dbName);
 
 let lost: string | null = null;
 let activeRun: string | null = null;
@@ -60,11 +62,26 @@ async function useBackend(choice: BackendChoice) {
   }
 }
 
-async function train(req: Extract<WorkerRequest, { type: 'train' }>): Promise<void> {
+/**
+ * Holds the run's lock while it trains: a page that finds a 'running' record whose lock
+ * is free knows its worker is gone (the tab was closed or crashed) and offers Resume.
+ */
+async function holdingRunLock(runId: string, work: () => Promise<void>): Promise<void> {
+  const locks = browserLocks();
+  if (!locks) return work();
+  await locks.request(runLockName(dbName, runId), { ifAvailable: true }, async (lock) => {
+    if (lock === null) throw new InputError('This run is training in another tab. Resume it there, or close that tab first.');
+    await work();
+  });
+}
+
+async function train(req: Extract<WorkerRequest, { type: 'train' | 'resume' }>): Promise<void> {
   activeRun = req.runId;
   try {
-    await runTraining(req, {
-      db: await db(),
+    const request = req.type === 'resume' ? { runId: req.runId, resume: true } : req;
+    const database = await db();
+    await holdingRunLock(req.runId, () => runTraining(request, {
+      db: database,
       post: (ev) => {
         if (ev.type === 'backend') current = { backend: ev.backend, fallbackReason: ev.fallbackReason };
         post(ev);
@@ -73,7 +90,7 @@ async function train(req: Extract<WorkerRequest, { type: 'train' }>): Promise<vo
       resetStop: () => stopRequested.delete(req.runId),
       deviceLost: () => lost,
       unsaved,
-    });
+    }));
   } catch (err) {
     await fail(req.runId, err);
   } finally {
@@ -133,6 +150,7 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
       } catch (err) {
         return { runId, ...describeError(err) };
       }
+    case 'resume':
     case 'stop':
     case 'save':
     case 'export':
@@ -172,7 +190,7 @@ scope.onmessage = (e: MessageEvent) => {
     post({ type: 'error', runId: req.runId, kind: 'device-lost', message: deviceLostMessage(lost) });
     return;
   }
-  if (req.type === 'train') {
+  if (req.type === 'train' || req.type === 'resume') {
     // One run at a time: a new run stops the current one, which still evaluates and saves as any stopped run does.
     if (activeRun !== null) stopRequested.add(activeRun);
     trainQueue = trainQueue.then(() => train(req));

@@ -6,7 +6,7 @@
  */
 
 export interface StorageChange {
-  store: 'datasets' | 'models';
+  store: 'datasets' | 'models' | 'runs';
   id: string;
   change: 'added' | 'deleted';
 }
@@ -32,7 +32,7 @@ export function watchChanges(dbName: string, onChange: (change: StorageChange) =
   const channel = new BroadcastChannel(channelName(dbName));
   channel.onmessage = (e: MessageEvent) => {
     const m = e.data as Partial<StorageChange & { sender: string }> | null;
-    if (!m || m.sender === SENDER || (m.store !== 'datasets' && m.store !== 'models') || typeof m.id !== 'string') return;
+    if (!m || m.sender === SENDER || !(m.store === 'datasets' || m.store === 'models' || m.store === 'runs') || typeof m.id !== 'string') return;
     onChange({ store: m.store, id: m.id, change: m.change === 'deleted' ? 'deleted' : 'added' });
   };
   return () => channel.close();

@@ -4,17 +4,21 @@
  */
 import { wrap } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
-import type { DatasetMeta, SavedModelMeta, ShardRecord, SplitName } from '../types';
+import type { CheckpointRecord, DatasetMeta, RunRecord, SavedModelMeta, ShardRecord, SplitName } from '../types';
 
 export const DB_NAME = 'hearth';
 // Changing this needs a migration in upgrade(): add a case for the old version.
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export const STORES = {
   datasets: 'datasets',
   shards: 'shards',
   models: 'models',
   modelWeights: 'modelWeights',
+  /** Since version 2: every training run, apart from its model. */
+  runs: 'runs',
+  /** Since version 2: the last end-of-epoch checkpoint of each run that has not ended, keyed by run id. */
+  checkpoints: 'checkpoints',
 } as const;
 
 /** What tf.io hands a save handler, minus what we do not keep. */
@@ -37,6 +41,8 @@ export interface HearthSchema extends DBSchema {
   };
   models: { key: string; value: SavedModelMeta };
   modelWeights: { key: string; value: ModelWeightsRecord };
+  runs: { key: string; value: RunRecord };
+  checkpoints: { key: string; value: CheckpointRecord };
 }
 
 export type HearthDb = IDBPDatabase<HearthSchema>;
@@ -78,15 +84,19 @@ export function openHearthDb(factory?: IDBFactory, name: string = DB_NAME): Prom
 }
 
 function upgrade(db: IDBDatabase, oldVersion: number): void {
-  // Each case falls through to the next, so any older version climbs to today's.
-  switch (oldVersion) {
-    case 0: {
-      db.createObjectStore(STORES.datasets, { keyPath: 'id' });
-      const shards = db.createObjectStore(STORES.shards, { keyPath: ['datasetId', 'split', 'index'] });
-      shards.createIndex('byDataset', 'datasetId');
-      db.createObjectStore(STORES.models, { keyPath: 'id' });
-      db.createObjectStore(STORES.modelWeights, { keyPath: 'id' });
-    }
+  // Each step runs for every version older than its own, so any older version climbs to today's.
+  if (oldVersion < 1) {
+    db.createObjectStore(STORES.datasets, { keyPath: 'id' });
+    const shards = db.createObjectStore(STORES.shards, { keyPath: ['datasetId', 'split', 'index'] });
+    shards.createIndex('byDataset', 'datasetId');
+    db.createObjectStore(STORES.models, { keyPath: 'id' });
+    db.createObjectStore(STORES.modelWeights, { keyPath: 'id' });
+  }
+  if (oldVersion < 2) {
+    // Version 2 adds stores only; what version 1 stored is left as it was. Guarded, so that
+    // running the step again (a store that is already there) cannot fail the upgrade.
+    if (!db.objectStoreNames.contains(STORES.runs)) db.createObjectStore(STORES.runs, { keyPath: 'id' });
+    if (!db.objectStoreNames.contains(STORES.checkpoints)) db.createObjectStore(STORES.checkpoints, { keyPath: 'runId' });
   }
 }
 

@@ -23,6 +23,11 @@ export function loadLockName(dbName: string, datasetId: string): string {
   return `${dbName}:load:${datasetId}`;
 }
 
+/** The lock a training worker holds while it trains run `runId` in database `dbName`. */
+export function runLockName(dbName: string, runId: string): string {
+  return `${dbName}:run:${runId}`;
+}
+
 export class LoadBusyError extends Error {
   override name = 'LoadBusyError';
 }

@@ -54,8 +54,8 @@ function checkModelMeta(raw: unknown): SavedModelMeta {
     paramCount: wholeNumber(r.paramCount, 'parameter count', 0, 1e10),
     backend: BACKENDS.includes(r.backend as never) && r.backend !== 'auto' ? (r.backend as SavedModelMeta['backend']) : 'cpu',
     trainSeconds: Math.max(0, finiteOr(r.trainSeconds, 0)),
-    history: history(r.history),
-    evaluation: evaluation(r.evaluation, classes.length),
+    history: restoreHistory(r.history),
+    evaluation: restoreEvaluation(r.evaluation, classes.length),
     bytes: Math.max(0, finiteOr(r.bytes, 0)),
   };
   if (r.tabular !== undefined) out.tabular = restoreTabular(r.tabular, inputShape[2]);
@@ -65,7 +65,7 @@ function checkModelMeta(raw: unknown): SavedModelMeta {
 const numberOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
 
 /** Entries that cannot be read are dropped; a diverged run's NaN losses are kept as they were. */
-function history(raw: unknown): EpochLog[] {
+export function restoreHistory(raw: unknown): EpochLog[] {
   if (!Array.isArray(raw)) return [];
   return raw
     .slice(0, MAX_HISTORY)
@@ -83,7 +83,7 @@ function history(raw: unknown): EpochLog[] {
 }
 
 /** An evaluation that does not fit the model's classes is dropped: the model then reads as not evaluated. */
-function evaluation(raw: unknown, numClasses: number): Evaluation | null {
+export function restoreEvaluation(raw: unknown, numClasses: number): Evaluation | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const e = raw as Raw;
   const numbers = (...keys: string[]) => keys.every((k) => typeof e[k] === 'number');
@@ -103,7 +103,7 @@ function evaluation(raw: unknown, numClasses: number): Evaluation | null {
   return fits ? (e as unknown as Evaluation) : null;
 }
 
-const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1, int16: 2 };
+export const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, int8: 1, int16: 2 };
 
 /**
  * A weights record as read back: a topology, and weight specs whose sizes add up to

@@ -21,7 +21,12 @@ import { createOptimizer } from './optimizers';
 import { evaluate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
-import { BackendError, DatasetMissingError, DeviceLostError, InputError } from './errors';
+import { BackendError, DatasetMissingError, DeviceLostError, InputError, describeError } from './errors';
+import { getCheckpoint, getRun } from '../storage/runs';
+import type { CheckpointRecord, RunRecord } from '../types';
+import { applyCheckpoint } from './checkpoint';
+import { RunRecorder, newRunRecord } from './recorder';
+import { learningRateOf } from './optimizers';
 
 export interface RunContext {
   db: HearthDb;
@@ -84,13 +89,35 @@ export function defaultModelName(config: ExperimentConfig, dataset: DatasetMeta,
   return `${model} on ${dataset.name}${score}`;
 }
 
+/** A recorded run and the checkpoint it goes on from, or why it cannot. */
+async function resumable(db: HearthDb, runId: string): Promise<{ record: RunRecord; checkpoint: CheckpointRecord }> {
+  const record = await getRun(db, runId);
+  if (!record) throw new InputError('That run is no longer stored (it was deleted, perhaps in another tab), so it cannot be resumed.');
+  if (record.status !== 'running' && record.status !== 'interrupted') {
+    throw new InputError(`The run "${record.name}" has ended (${record.status}); only an interrupted run can be resumed. Train again with its settings instead.`);
+  }
+  const checkpoint = await getCheckpoint(db, runId);
+  if (!checkpoint) {
+    throw new InputError(`The run "${record.name}" has no checkpoint: it was interrupted before its first epoch ended. Train again with its settings instead.`);
+  }
+  if (checkpoint.shuffle.seed !== record.config.seed || checkpoint.shuffle.nextEpoch !== checkpoint.epoch + 1 || checkpoint.epoch > record.config.epochs) {
+    throw new InputError(`The checkpoint of run "${record.name}" does not match its settings. Train again with its settings instead.`);
+  }
+  return { record, checkpoint };
+}
+
+/**
+ * req.resume: go on with the recorded run req.runId from its last checkpoint
+ * (its settings are the recorded ones; req.config is not used).
+ */
 export async function runTraining(
-  req: { runId: string; config: unknown; modelName?: string },
+  req: { runId: string; config?: unknown; modelName?: string; resume?: boolean },
   ctx: RunContext,
 ): Promise<void> {
   const { runId } = req;
   const { db, post } = ctx;
-  const config = restoreConfig(req.config);
+  const resume = req.resume ? await resumable(db, runId) : null;
+  const config = resume ? resume.record.config : restoreConfig(req.config);
   const chosen = await selectBackend(config.backend).catch((err: unknown) => {
     throw new BackendError(err instanceof Error ? err.message : String(err));
   });
@@ -129,11 +156,19 @@ export async function runTraining(
   const testCount = dataset.splits.test.count;
   const testSource = testCount > 0 ? source('test', 0, testCount, INFERENCE_BATCH, false) : null;
 
+  const runName = resume?.record.name ?? (req.modelName?.trim() || defaultModelName(config, dataset, null));
+  const recorder = new RunRecorder(db, resume?.record ?? newRunRecord(runId, config, runName, dataset.name, task), post);
+  const startEpoch = resume?.checkpoint.epoch ?? 0;
   const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
   let optimizer: tf.Optimizer | null = null;
   let held: UnsavedModel;
   try {
     optimizer = createOptimizer(config.optimizer, config.learningRate);
+    if (resume) {
+      await applyCheckpoint(model, optimizer, resume.checkpoint);
+      post({ type: 'resumed', runId, config, history: resume.checkpoint.history, curve: resume.checkpoint.curve });
+    }
+    await recorder.begin(chosen.backend, resume ? startEpoch : null);
     const paramCount = model.countParams();
     post({
       type: 'started',
@@ -144,22 +179,32 @@ export async function runTraining(
       batchesPerEpoch: trainSource.batchesPerEpoch,
       epochs: config.epochs,
     });
-    const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs, valSamples: valSource?.samples ?? 0, testSamples: testCount });
-    const started = performance.now();
-    const { history, stopped, diverged } = await train({
+    const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs - startEpoch, valSamples: valSource?.samples ?? 0, testSamples: testCount });
+    // A resumed run's samples are counted from the run's start, so its curve goes on where it stopped.
+    const seenBefore = startEpoch * trainSource.samples;
+    const live = optimizer;
+    const { history, stopped, endedEarly, diverged } = await train({
       model,
       optimizer,
       epochs: config.epochs,
+      startEpoch,
+      history: resume?.checkpoint.history,
       train: trainSource,
       validation: valSource,
       targetScale,
       shouldStop: ctx.shouldStop,
       reportEveryMs: ctx.reportEveryMs,
       timeLeft,
-      onBatch: (p) => post({ type: 'batch', runId, ...p }),
+      onBatch: (p) => {
+        recorder.batch(p.samplesSeen + seenBefore, p.loss, p.acc);
+        post({ type: 'batch', runId, ...p, samplesSeen: p.samplesSeen + seenBefore });
+      },
       onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
+      afterEpoch: async (_log, soFar) => {
+        await recorder.checkpoint(model, live, soFar, learningRateOf(live));
+      },
     });
-    const trainSeconds = (performance.now() - started) / 1000;
+    const trainSeconds = recorder.trainSeconds();
     const checkDevice = () => {
       const lost = ctx.deviceLost();
       if (lost !== null) throw new DeviceLostError(lost);
@@ -167,7 +212,9 @@ export async function runTraining(
     checkDevice();
     // Weights that are no longer numbers are worth nothing: nothing is evaluated or saved.
     if (diverged) {
-      post({ type: 'diverged', runId, ...diverged, message: divergedMessage(diverged, config.learningRate) });
+      const message = divergedMessage(diverged, config.learningRate);
+      await recorder.end('diverged', { history, message });
+      post({ type: 'diverged', runId, ...diverged, message });
       return;
     }
 
@@ -193,7 +240,7 @@ export async function runTraining(
       evaluated: evaluation !== null,
       meta: {
         id: crypto.randomUUID(),
-        name: req.modelName?.trim() || defaultModelName(config, dataset, evaluation),
+        name: resume ? runName : req.modelName?.trim() || defaultModelName(config, dataset, evaluation),
         createdAt: Date.now(),
         config,
         datasetId: dataset.id,
@@ -210,6 +257,12 @@ export async function runTraining(
         ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
       },
     };
+    const status = stopped ? 'stopped' : endedEarly ? 'early-stopped' : 'finished';
+    await recorder.end(status, { history, evaluation, modelId: held.meta.id });
+  } catch (err) {
+    // The last checkpoint stays: the run can be resumed from it.
+    await recorder.interrupted(describeError(err, ctx.deviceLost()).message);
+    throw err;
   } finally {
     // train() disposes its running sums; the weights and the optimizer's state are the rest of this run's tensors.
     optimizer?.dispose();
