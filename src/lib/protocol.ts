@@ -54,7 +54,7 @@ export type WorkerEvent =
       batchesPerEpoch: number;
       epochs: number;
     }
-  /** A resumed run: what it had done before this sitting, posted before 'started'. */
+  /** A resumed run: what it had done before this sitting, posted right after 'started'. */
   | { type: 'resumed'; runId: string; config: ExperimentConfig; history: EpochLog[]; curve: RunCurve }
   | ({ type: 'batch'; runId: string } & BatchProgress)
   /** The checkpoint after epoch `epoch` (complete epochs) is stored; bytes: its size. */

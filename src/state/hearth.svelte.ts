@@ -11,6 +11,7 @@
  */
 import { createContext } from 'svelte';
 import { DB_NAME } from '../lib/storage/db';
+import type { Locks } from '../lib/storage/locks';
 import { createServices, type Services } from './services';
 import { ErrorBanner } from './errors.svelte';
 import { Settings } from './settings.svelte';
@@ -18,6 +19,7 @@ import { Library } from './library.svelte';
 import { Models } from './models.svelte';
 import { BackendStatus } from './backend.svelte';
 import { Run } from './run.svelte';
+import { Runs } from './runs.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
@@ -31,6 +33,8 @@ export interface HearthOptions {
   services?: Services;
   /** Hands a file to the person (a held model's archive); the browser's download by default. */
   download?: (fileName: string, data: Uint8Array) => void;
+  /** Tells live runs from interrupted ones; the browser's lock manager by default, null for none (tests). */
+  locks?: Locks | null;
 }
 
 export interface Hearth {
@@ -41,6 +45,8 @@ export interface Hearth {
   models: Models;
   backend: BackendStatus;
   run: Run;
+  /** Recorded runs: the list, resume, compare. */
+  runs: Runs;
   importer: Importer;
   predictor: Predictor;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
@@ -60,6 +66,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const models = new Models({ db, errors, library });
   const backend = new BackendStatus({ training, errors });
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
+  const runs = new Runs({ db, training, errors, run, settings, locks: options.locks });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
   let stopSync: (() => void) | null = null;
@@ -72,6 +79,7 @@ export function createHearth(options: HearthOptions): Hearth {
     models,
     backend,
     run,
+    runs,
     importer,
     predictor,
     start(search) {
@@ -79,13 +87,14 @@ export function createHearth(options: HearthOptions): Hearth {
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
+      void runs.init();
       stopSync ??= syncPresetWithDataset(library, settings);
     },
     busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
     dispose() {
       stopSync?.();
       stopSync = null;
-      for (const part of [run, importer, predictor, backend, library, models]) part.dispose();
+      for (const part of [run, runs, importer, predictor, backend, library, models]) part.dispose();
       training.terminate();
       imports.terminate();
     },

@@ -6,7 +6,7 @@
  */
 import type { EpochLog, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
-import type { ModelPresetId } from '../lib/config';
+import type { ExperimentConfig, ModelPresetId } from '../lib/config';
 import { newRunId, type Services } from './services';
 import { appendPoint, emptySeries, type BatchSeries } from './series';
 import type { ErrorBanner } from './errors.svelte';
@@ -53,6 +53,10 @@ export class Run {
   holding = $state<'saving' | 'archiving' | null>(null);
   stopRequested = $state(false);
   elapsedSeconds = $state(0);
+  /** Complete epochs stored in this run's last checkpoint. */
+  checkpointEpoch = $state<number | null>(null);
+  /** Why the last checkpoint (or the run's record) could not be stored; training went on. */
+  checkpointProblem = $state<string | null>(null);
   /** Training time as the worker measured it, once the run is over. */
   finalSeconds = $state<number | null>(null);
   private startedTask = $state<Task>('classification');
@@ -85,11 +89,33 @@ export class Run {
   }
 
   start(): void {
-    const { training, settings, library, models, backend } = this.deps;
-    // A held model would be lost to the next run's result; the person decides about it first.
-    if (this.active || this.state === 'unsaved' || !settings.valid) return;
-    this.unsubscribe ??= training.subscribe((ev) => this.onEvent(ev));
+    const { training, settings, library } = this.deps;
+    if (!this.canStart() || !settings.valid) return;
     const runId = newRunId('run');
+    this.begin(runId);
+    const dataset = library.selected;
+    this.startedTask = dataset?.task ?? 'classification';
+    const modelName = dataset ? `${SHORT_NAMES[settings.config.model]} on ${dataset.name}` : undefined;
+    training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
+  }
+
+  /** Goes on with an interrupted recorded run from its last checkpoint; its settings become the page's. */
+  resume(runId: string, config: ExperimentConfig): void {
+    if (!this.canStart()) return;
+    this.deps.settings.apply(config);
+    this.begin(runId);
+    this.startedTask = this.deps.library.selected?.task ?? 'classification';
+    this.deps.training.request({ type: 'resume', runId });
+  }
+
+  /** A held model would be lost to the next run's result; the person decides about it first. */
+  canStart(): boolean {
+    return !this.active && this.state !== 'unsaved';
+  }
+
+  private begin(runId: string): void {
+    const { training, models, backend } = this.deps;
+    this.unsubscribe ??= training.subscribe((ev) => this.onEvent(ev));
     this.runId = runId;
     this.state = 'training';
     this.started = null;
@@ -103,13 +129,11 @@ export class Run {
     this.holding = null;
     this.stopRequested = false;
     this.finalSeconds = null;
+    this.checkpointEpoch = null;
+    this.checkpointProblem = null;
     models.showEvaluation(null);
     this.startClock();
     backend.follow(runId);
-    const dataset = library.selected;
-    this.startedTask = dataset?.task ?? 'classification';
-    const modelName = dataset ? `${SHORT_NAMES[settings.config.model]} on ${dataset.name}` : undefined;
-    training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
 
   stop(): void {
@@ -152,6 +176,22 @@ export class Run {
     switch (ev.type) {
       case 'started':
         this.started = ev;
+        break;
+      case 'resumed': {
+        // What the run did before this sitting, drawn as if it had never stopped.
+        this.epochs = ev.history.map((log) => ({ ...log, numTensors: 0 }));
+        let series = emptySeries();
+        ev.curve.x.forEach((x, i) => (series = appendPoint(series, x, ev.curve.loss[i], ev.curve.acc[i], this.totalSamples)));
+        this.series = series;
+        this.checkpointEpoch = ev.history.length;
+        break;
+      }
+      case 'checkpoint':
+        this.checkpointEpoch = ev.epoch;
+        this.checkpointProblem = null;
+        break;
+      case 'checkpoint-failed':
+        this.checkpointProblem = ev.message;
         break;
       case 'batch':
         this.lastBatch = ev;

@@ -111,6 +111,14 @@ export class Settings {
     return $state.snapshot(this.config);
   }
 
+  /** Takes every field from a config that passed restoreConfig (a recorded run's): "Train again with these settings". */
+  apply(config: ExperimentConfig): void {
+    this.config = { ...config };
+    this.drafts = draftsOf(this.config);
+    this.urlMessage = null;
+    this.syncUrl();
+  }
+
   reset(): void {
     this.config = { ...DEFAULT_CONFIG };
     this.drafts = draftsOf(this.config);

@@ -164,10 +164,7 @@ export async function runTraining(
   let held: UnsavedModel;
   try {
     optimizer = createOptimizer(config.optimizer, config.learningRate);
-    if (resume) {
-      await applyCheckpoint(model, optimizer, resume.checkpoint);
-      post({ type: 'resumed', runId, config, history: resume.checkpoint.history, curve: resume.checkpoint.curve });
-    }
+    if (resume) await applyCheckpoint(model, optimizer, resume.checkpoint);
     await recorder.begin(chosen.backend, resume ? startEpoch : null);
     const paramCount = model.countParams();
     post({
@@ -179,6 +176,7 @@ export async function runTraining(
       batchesPerEpoch: trainSource.batchesPerEpoch,
       epochs: config.epochs,
     });
+    if (resume) post({ type: 'resumed', runId, config, history: resume.checkpoint.history, curve: resume.checkpoint.curve });
     const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs - startEpoch, valSamples: valSource?.samples ?? 0, testSamples: testCount });
     // A resumed run's samples are counted from the run's start, so its curve goes on where it stopped.
     const seenBefore = startEpoch * trainSource.samples;

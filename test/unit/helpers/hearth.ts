@@ -9,6 +9,7 @@ import { TrainingClient } from '../../../src/worker/client';
 import { ImportClient } from '../../../src/worker/importClient';
 import { createHearth } from '../../../src/state/hearth.svelte';
 import type { HearthDb } from '../../../src/lib/storage/db';
+import type { Locks } from '../../../src/lib/storage/locks';
 import type { WorkerEvent, WorkerRequest } from '../../../src/lib/protocol';
 import type { ImportEvent, ImportRequest } from '../../../src/lib/import/protocol';
 
@@ -29,7 +30,7 @@ function workerSide<Req, Ev>() {
   };
 }
 
-export async function testHearth(options: { writeUrl?: boolean; db?: HearthDb } = {}) {
+export async function testHearth(options: { writeUrl?: boolean; db?: HearthDb; locks?: Locks | null } = {}) {
   const training = workerSide<WorkerRequest, WorkerEvent>();
   const imports = workerSide<ImportRequest, ImportEvent>();
   const db = options.db ?? (await freshDb()).db;
@@ -42,6 +43,7 @@ export async function testHearth(options: { writeUrl?: boolean; db?: HearthDb } 
       db: () => Promise.resolve(db),
     },
     download: (name, data) => downloads.push([name, data.byteLength]),
+    locks: options.locks ?? null,
   });
   return { hearth, training, imports, db, downloads };
 }
