@@ -97,7 +97,26 @@ export class Runs {
     const locks = this.deps.locks === undefined ? browserLocks() : this.deps.locks;
     if (!locks) return false;
     // Getting the lock means nobody holds it; it is let go at once.
-    return locks.request(runLockName(dbName, id), { ifAvailable: true }, (lock) => lock === null);
+    const live = await locks.request(runLockName(dbName, id), { ifAvailable: true }, (lock) => lock === null);
+    if (live) this.watchLock(locks, dbName, id);
+    return live;
+  }
+
+  private readonly waiting = new Set<string>();
+
+  /**
+   * Looks again once the run's lock is let go: its worker ended it, or died with its tab
+   * (a tab reloaded mid-run can still hold the lock when this page first lists the runs).
+   */
+  private watchLock(locks: Locks, dbName: string, id: string): void {
+    if (this.waiting.has(id)) return;
+    this.waiting.add(id);
+    void locks
+      .request(runLockName(dbName, id), { ifAvailable: false }, () => undefined)
+      .then(() => {
+        this.waiting.delete(id);
+        if (this.unsubscribe) void this.refresh();
+      });
   }
 
   resume(id: string): void {

@@ -16,9 +16,22 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** A lock manager in which the named locks are held by someone else. */
-function locksHeld(...names: string[]): Locks {
-  return { request: async (name, _options, callback) => callback(names.includes(name) ? null : {}) };
+/** A lock manager in which the named locks are held by someone else until released. */
+function locksHeld(...names: string[]): Locks & { release(name: string): void } {
+  const held = new Set(names);
+  const queued: { name: string; grant: () => void }[] = [];
+  return {
+    request: async (name, options, callback) => {
+      if (!held.has(name)) return callback({});
+      if (options.ifAvailable) return callback(null);
+      await new Promise<void>((grant) => queued.push({ name, grant }));
+      return callback({});
+    },
+    release(name) {
+      held.delete(name);
+      for (const q of queued.filter((q) => q.name === name)) q.grant();
+    },
+  };
 }
 
 const epoch = (n: number): EpochLog => ({ epoch: n, loss: 1 / n, acc: 0.5 + n / 10, valLoss: 0.9 / n, valAcc: null, seconds: 1, samplesPerSec: 50 });
@@ -60,7 +73,8 @@ async function store(db: HearthDb) {
 
 describe('Runs', () => {
   it('tells a run whose tab is gone from one training elsewhere, and counts checkpoint bytes', async () => {
-    const { hearth, db } = await testHearth({ locks: locksHeld(runLockName('hearth', 'elsewhere')) });
+    const locks = locksHeld(runLockName('hearth', 'elsewhere'));
+    const { hearth, db } = await testHearth({ locks });
     await store(db);
     await hearth.runs.init();
     const { runs } = hearth;
@@ -70,6 +84,10 @@ describe('Runs', () => {
       ['done', false, false, 0],
     ]);
     expect(runs.checkpointBytes).toBe(24);
+    // The other tab closes: its lock is let go, and the list sees the run interrupted without being asked.
+    locks.release(runLockName('hearth', 'elsewhere'));
+    await settle();
+    expect(runs.list.find((r) => r.id === 'elsewhere')).toMatchObject({ interrupted: true, resumable: true });
     hearth.dispose();
   });
 
