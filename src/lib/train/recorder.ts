@@ -50,7 +50,8 @@ export class RunRecorder {
   private record: RunRecord;
   /** Training seconds of the earlier sittings of a resumed run. */
   private readonly before: number;
-  private readonly sittingStart = performance.now();
+  /** When this sitting's training began (begin()); before that the clock reads the earlier sittings' time. */
+  private sittingStart = performance.now();
 
   constructor(
     private readonly db: HearthDb,
@@ -70,6 +71,7 @@ export class RunRecorder {
   }
 
   async begin(backend: BackendName, resumedAt: number | null): Promise<void> {
+    this.sittingStart = performance.now();
     const resumed = resumedAt === null ? this.record.resumedAt : [...this.record.resumedAt, resumedAt];
     this.record = { ...this.record, backend, status: 'running', message: null, resumedAt: resumed, updatedAt: Date.now() };
     await this.attempt(0, () => putRun(this.db, this.record));
