@@ -23,6 +23,7 @@ import { Runs } from './runs.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
+import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -69,7 +70,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const runs = new Runs({ db, training, errors, run, settings, locks: options.locks });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
-  let stopSync: (() => void) | null = null;
+  let stopFollowing: (() => void)[] = [];
 
   return {
     services,
@@ -88,12 +89,14 @@ export function createHearth(options: HearthOptions): Hearth {
       void library.init();
       void models.init();
       void runs.init();
-      stopSync ??= syncPresetWithDataset(library, settings);
+      if (stopFollowing.length === 0) {
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+      }
     },
     busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
     dispose() {
-      stopSync?.();
-      stopSync = null;
+      for (const stop of stopFollowing) stop();
+      stopFollowing = [];
       for (const part of [run, runs, importer, predictor, backend, library, models]) part.dispose();
       training.terminate();
       imports.terminate();

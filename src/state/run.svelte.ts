@@ -15,6 +15,7 @@ import type { Models } from './models.svelte';
 import type { Settings } from './settings.svelte';
 import type { Library } from './library.svelte';
 import { offerDownload } from './download';
+import { uniqueName } from './modelNotes';
 
 const SHORT_NAMES: Record<ModelPresetId, string> = { mlp: 'MLP', cnn: 'CNN', 'cifar-cnn': 'CIFAR-10 CNN', 'tabular-mlp': 'Tabular MLP' };
 
@@ -59,9 +60,17 @@ export class Run {
   checkpointProblem = $state<string | null>(null);
   /** Training time as the worker measured it, once the run is over. */
   finalSeconds = $state<number | null>(null);
+  /** The dataset the run on show trained on. */
+  datasetId = $state<string | null>(null);
   private startedTask = $state<Task>('classification');
+  private startedTarget = $state<string | null>(null);
   /** The run's task, or before any run the chosen dataset's: for regression, the accuracy slots hold MAE. */
   task = $derived.by<Task>(() => (this.state === 'idle' ? (this.deps.library.selected?.task ?? 'classification') : this.startedTask));
+
+  /** For regression, the column the model predicts: the unit of its MAE. */
+  target = $derived.by<string | null>(() =>
+    this.state === 'idle' ? (this.deps.library.selected?.tabular?.label ?? null) : this.startedTarget,
+  );
 
   active = $derived(this.state === 'training' || this.state === 'evaluating');
   totalEpochs = $derived.by(() => this.started?.epochs ?? this.deps.settings.config.epochs);
@@ -89,13 +98,14 @@ export class Run {
   }
 
   start(): void {
-    const { training, settings, library } = this.deps;
+    const { training, settings, library, models } = this.deps;
     if (!this.canStart() || !settings.valid) return;
     const runId = newRunId('run');
     this.begin(runId);
     const dataset = library.selected;
-    this.startedTask = dataset?.task ?? 'classification';
-    const modelName = dataset ? `${SHORT_NAMES[settings.config.model]} on ${dataset.name}` : undefined;
+    const modelName = dataset
+      ? uniqueName(`${SHORT_NAMES[settings.config.model]} on ${dataset.name}`, models.list.map((m) => m.name))
+      : undefined;
     training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
 
@@ -104,7 +114,6 @@ export class Run {
     if (!this.canStart()) return;
     this.deps.settings.apply(config);
     this.begin(runId);
-    this.startedTask = this.deps.library.selected?.task ?? 'classification';
     this.deps.training.request({ type: 'resume', runId });
   }
 
@@ -114,26 +123,23 @@ export class Run {
   }
 
   private begin(runId: string): void {
-    const { training, models, backend } = this.deps;
+    const { training, models, backend, library } = this.deps;
     this.unsubscribe ??= training.subscribe((ev) => this.onEvent(ev));
+    this.clearView();
     this.runId = runId;
     this.state = 'training';
-    this.started = null;
-    this.lastBatch = null;
-    this.series = emptySeries();
-    this.epochs = [];
-    this.evalProgress = null;
-    this.evaluated = null;
-    this.diverged = null;
     this.unsaved = null;
     this.holding = null;
     this.stopRequested = false;
-    this.finalSeconds = null;
     this.checkpointEpoch = null;
     this.checkpointProblem = null;
     models.showEvaluation(null);
     this.startClock();
     backend.follow(runId);
+    const dataset = library.selected;
+    this.startedTask = dataset?.task ?? 'classification';
+    this.startedTarget = dataset?.tabular?.label ?? null;
+    this.datasetId = dataset?.id ?? null;
   }
 
   stop(): void {
@@ -158,6 +164,33 @@ export class Run {
     this.unsaved = null;
     this.holding = null;
     this.state = 'discarded';
+  }
+
+  /**
+   * Puts the panel back to "Ready" when another dataset is chosen, so it never
+   * shows a run of a dataset no longer in use. A run in progress, or one whose
+   * model is held unsaved, stays.
+   */
+  forgetFinished(): void {
+    if (this.active || this.state === 'unsaved' || this.state === 'idle') return;
+    this.stopClock();
+    this.clearView();
+    this.state = 'idle';
+    this.runId = null;
+    this.datasetId = null;
+    this.elapsedSeconds = 0;
+  }
+
+  /** Empties what the live view draws: figures, charts, the epoch table. */
+  private clearView(): void {
+    this.started = null;
+    this.lastBatch = null;
+    this.series = emptySeries();
+    this.epochs = [];
+    this.evalProgress = null;
+    this.evaluated = null;
+    this.diverged = null;
+    this.finalSeconds = null;
   }
 
   private askAboutHeld(type: 'save' | 'export'): void {
@@ -212,7 +245,7 @@ export class Run {
         const result = ev.result;
         const classes =
           this.deps.library.selected?.classes ?? (result.task === 'regression' ? [] : result.perClass.map((_, i) => String(i)));
-        this.deps.models.showEvaluation({ title: 'This run', modelId: null, classes, result });
+        this.deps.models.showEvaluation({ title: 'This run', modelId: null, datasetId: this.datasetId, classes, result });
         break;
       }
       case 'saved':
