@@ -9,7 +9,8 @@ import { checkSpace } from './quota';
 import { buildTabular } from './tabular';
 import type { DatasetMeta } from '../types';
 
-export const PREVIEW_ROWS = 20;
+/** Rows sent with the preview: the form shows eight, and a wide table's rows are a large message. */
+export const PREVIEW_ROWS = 8;
 
 /** Names people give the column to predict, most telling first. */
 const LABEL_NAMES = ['label', 'class', 'target', 'species', 'outcome', 'category', 'y'];
@@ -68,8 +69,8 @@ function nonFiniteWarnings(table: RawTable, columns: ColumnInfo[]): string[] {
 export async function inspectCsv(file: File, options: ReadTableOptions = {}): Promise<CsvPreview> {
   const table = await readTable(file, options);
   options.signal?.throwIfAborted();
-  // Categories stay in the worker: the form needs their count only, and a wide table's would be a large message.
-  const columns = analyseColumns(table).map(({ categories: _, ...c }) => c);
+  // Categories and examples stay in the worker: the form needs counts only, and a wide table's would be a large message.
+  const columns = analyseColumns(table).map(({ categories: _, example: __, ...c }) => ({ ...c, example: [] }));
   if (columns.length < 2) {
     throw new ImportError(file.name, `${file.name} has only one column; a dataset needs a label column and at least one feature column.`);
   }

@@ -11,7 +11,7 @@ export type { ColumnInfo, ColumnType, EncodingChoice, TaskKind, TextEncodingName
 export interface CsvPreview {
   fileName: string;
   columns: ColumnInfo[];
-  /** The first 20 data rows, as text. */
+  /** The first data rows (PREVIEW_ROWS), as text. */
   rows: string[][];
   rowCount: number;
   suggestedLabel: string;
