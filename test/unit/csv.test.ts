@@ -46,7 +46,7 @@ describe('parseDelimited', () => {
   it('names the line of a row with the wrong number of fields, as a person counts lines', () => {
     const text = 'a,b,c,d,e\n1,2,3,4,5\n\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4\n1,2,3,4,5\n';
     const e = thrown(() => parseDelimited(text, 'ragged.csv'));
-    expect(e.message).toBe('ragged.csv, line 7: expected 5 fields, found 4.');
+    expect(e.message).toBe('ragged.csv, line 7: expected 5 fields, found 4. Look on that line for a separator too many or too few, or a field that should be in quotes.');
     expect(e.line).toBe(7);
     expect(e.fileName).toBe('ragged.csv');
   });

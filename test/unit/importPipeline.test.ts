@@ -252,7 +252,12 @@ describe('bad input leaves nothing behind', () => {
     [
       'a ragged CSV row',
       () => ({ kind: 'csv', file: csvFile('ragged.csv', 'a,b,label\n1,2,x\n3,y\n'), options: csvOptions('label', ['a', 'b']) }),
-      'ragged.csv, line 3: expected 3 fields, found 2.',
+      'ragged.csv, line 3: expected 3 fields, found 2. Look on that line for a separator too many or too few, or a field that should be in quotes.',
+    ],
+    [
+      'a picture renamed .csv',
+      () => ({ kind: 'csv', file: fileOf([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])], 'photo.csv'), options: csvOptions('label', ['a']) }),
+      'photo.csv (12 bytes) is not a text file: its start holds a NUL byte (character 9), as an image, a spreadsheet or an archive does. Save the table as CSV or TSV text and import that file.',
     ],
     [
       'a single-class label',

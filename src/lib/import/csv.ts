@@ -213,7 +213,7 @@ export class TableBuilder {
         continue;
       }
       if (row.length !== this.columns.length) {
-        throw new ImportError(fileName, `${fileName}, line ${starts[r]}: expected ${this.columns.length} fields, found ${row.length}.`, { line: starts[r] });
+        throw new ImportError(fileName, `${fileName}, line ${starts[r]}: expected ${this.columns.length} fields, found ${row.length}. Look on that line for a separator too many or too few, or a field that should be in quotes.`, { line: starts[r] });
       }
       if (this.decimalComma) {
         for (let c = 0; c < row.length; c++) {
