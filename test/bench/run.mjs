@@ -7,7 +7,7 @@
 //   npm run bench -- --eta             what inference costs against training, and how right the time left is
 //   npm run bench -- --wide            a 5,000-column CSV in the app's own page: time to preview, longest main-thread task
 //   npm run bench -- --large [MB]      a generated CSV of about 600 MB read, parsed and imported through the import worker
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,13 +263,14 @@ async function wideTable() {
     await app.close();
     rmSync(path);
   }
+  const load = loadavg()[0].toFixed(1);
   const ms = (v) => (v > 0 ? `${v.toFixed(0)} ms` : 'none');
   const row = (r, i) => `| ${i + 1} | ${r.previewSeconds.toFixed(2)} s | ${ms(r.previewTask)} | ${r.clickMs} ms | ${ms(r.clickTask)} | ${ms(r.scrollTask)} |`;
   writeSection('wide', `## A wide CSV: 5,000 columns (${today})
 
 A generated CSV of ${COLUMNS} columns (4,999 numeric, a 2-class label) × ${ROWS} rows (${(buffer.length / 1e6).toFixed(1)} MB) picked in the app's own page (production build). "preview" is from picking the file to the column list being ready; "longest task" is the page's longest main-thread task in that span, from a PerformanceObserver for 'longtask' (which reports tasks over 50 ms; "none" = no task that long). A click is one feature checkbox, timed until the features count changes; the slowest of ten is shown. "scroll" moves the column list and the preview table to their ends in 20 frames. Goal: preview within a few seconds, no task over 100 ms.
 
-Machine: ${machine}.
+Machine: ${machine}; load average ${load} at the end (other work shared the cores, which stretches every task).
 
 | run | preview | longest task (preview) | slowest click | longest task (clicks) | longest task (scroll) |
 |---|---|---|---|---|---|
@@ -280,16 +281,17 @@ ${runs.map(row).join('\n')}
 async function largeFile(megabytes) {
   console.log(`A generated CSV of about ${megabytes} MB, read and imported through the import worker…`);
   const r = await page.evaluate((mb) => window.hearthBench.largeCsvImport(mb * 1e6), megabytes);
+  const load = loadavg()[0].toFixed(1);
   console.log(r);
   const mb = (r.bytes / 1e6).toFixed(0);
   const result = r.error
     ? `| ${mb} MB | ${r.rows ?? '–'} | ${r.previewSeconds?.toFixed(1) ?? '–'} s | – | – | ${r.longestFrameMs.toFixed(0)} ms | ${r.error} |`
-    : `| ${mb} MB | ${r.rows} | ${r.previewSeconds.toFixed(1)} s | ${r.importSeconds.toFixed(1)} s | ${r.stored} | ${r.longestFrameMs.toFixed(0)} ms | imported |`;
+    : `| ${mb} MB | ${r.rows.toLocaleString('en')} | ${r.previewSeconds.toFixed(1)} s | ${r.importSeconds.toFixed(1)} s | ${r.stored.toLocaleString('en')} | ${r.longestFrameMs.toFixed(0)} ms | imported |`;
   writeSection('large', `## A large CSV (${today})
 
 A generated CSV of about ${megabytes} MB (6 numeric columns written with 12 decimals, a 3-class label) built in the page as a Blob and imported through the import worker as the UI does: preview (read in 4 MB slices, decoded and parsed as it is read, column types), then import (encode, split, store in IndexedDB). Before, Chromium's \`Blob.text()\` gave an empty string for a file this size and the import said the file was empty. "longest frame" is the page's longest gap between animation frames meanwhile.
 
-Machine: ${machine}.
+Machine: ${machine}; load average ${load} at the end (other work shared the cores).
 
 | file | rows | preview | import | rows stored | longest frame | outcome |
 |---|---|---|---|---|---|---|
