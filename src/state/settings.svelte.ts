@@ -2,7 +2,8 @@
  * The experiment config as the form edits it. Numeric fields keep the text the
  * person typed (a draft) so a half-typed "0." is not overwritten; a draft that
  * passes the config's own parse/check rules is copied into `config`. The URL
- * mirrors `config` so a link reproduces the experiment.
+ * mirrors `config` so a link reproduces the experiment, when the instance owns
+ * the page's URL (`writeUrl`); an instance inside another page leaves it alone.
  */
 import {
   CONFIG_KEYS,
@@ -20,6 +21,9 @@ type NumericKey = { [K in ConfigKey]: ExperimentConfig[K] extends number ? K : n
 export const NUMERIC_FIELDS = CONFIG_KEYS.filter((key) => fieldOf(key).input?.kind === 'number') as NumericKey[];
 export type NumericField = NumericKey;
 type Drafts = Record<NumericField, string>;
+
+/** The fields that say what is trained (data and model), as opposed to how: Reset keeps them. */
+const KEPT_ON_RESET: ConfigKey[] = ['datasetId', 'model'];
 
 function draftsOf(config: ExperimentConfig): Drafts {
   const out = {} as Drafts;
@@ -41,8 +45,11 @@ function draftError(field: NumericField, text: string): string | undefined {
 }
 
 export class Settings {
+  private readonly writeUrl: boolean;
   config = $state<ExperimentConfig>({ ...DEFAULT_CONFIG });
   drafts = $state<Drafts>(draftsOf(DEFAULT_CONFIG));
+  /** The fields the page's link set (and that could be used). */
+  fromLink = $state.raw<ReadonlySet<ConfigKey>>(new Set());
   /** Set when the page's URL held settings that could not be used. */
   urlMessage = $state<string | null>(null);
 
@@ -55,6 +62,10 @@ export class Settings {
     return out;
   });
   valid = $derived(Object.keys(this.errors).length === 0);
+
+  constructor(options: { writeUrl: boolean }) {
+    this.writeUrl = options.writeUrl;
+  }
 
   /**
    * Reads the config from a query string. Each field is checked on its own so
@@ -76,6 +87,7 @@ export class Settings {
       }
     }
     this.config = restoreConfig(raw);
+    this.fromLink = new Set(Object.keys(raw) as ConfigKey[]);
     this.drafts = draftsOf(this.config);
     this.urlMessage = problems.length
       ? `This link had settings Hearth could not use, so their defaults apply: ${problems.join('; ')}.`
@@ -105,8 +117,13 @@ export class Settings {
     return $state.snapshot(this.config);
   }
 
+  /**
+   * Back to the default training settings. What is trained on and with which
+   * model stays: a Reset must not turn an Iris experiment into a long MNIST run.
+   */
   reset(): void {
-    this.config = { ...DEFAULT_CONFIG };
+    const kept = Object.fromEntries(KEPT_ON_RESET.map((key) => [key, this.config[key]]));
+    this.config = { ...DEFAULT_CONFIG, ...kept };
     this.drafts = draftsOf(this.config);
     this.syncUrl();
   }
@@ -116,11 +133,9 @@ export class Settings {
   }
 
   private syncUrl(): void {
-    if (typeof history === 'undefined' || typeof location === 'undefined') return;
+    if (!this.writeUrl || typeof history === 'undefined' || typeof location === 'undefined') return;
     const query = configToSearchParams(this.config).toString();
     const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
     history.replaceState(history.state, '', url);
   }
 }
-
-export const settings = new Settings();

@@ -3,14 +3,15 @@
 // another through a bare model.fit, and both report per-epoch seconds.
 import type { BackendName } from '../../src/lib/config';
 import { installBuiltin } from '../../src/lib/data/builtin';
-import { openHearthDb } from '../../src/lib/storage/db';
+import { DB_NAME, openHearthDb } from '../../src/lib/storage/db';
 import { getDataset } from '../../src/lib/storage/datasets';
-import { TrainingClient } from '../../src/worker/client';
-import { ImportClient } from '../../src/worker/importClient';
-import type { ImportEvent, ImportRequest } from '../../src/lib/import/protocol';
+import { TrainingClient, trainingWorker } from '../../src/worker/client';
+import { ImportClient, importWorker } from '../../src/worker/importClient';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import type { BareRequest, BareResult } from './messages';
 import { etaRun } from './etaRun';
+import { imageImport } from './imageImport';
+import { ask, storedCount, watchFrames } from './importRun';
 import { mnistConfig } from './mnistConfig';
 
 interface Job {
@@ -27,7 +28,7 @@ async function ensureMnist(): Promise<void> {
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
 function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: string; epochSeconds: number[]; accuracy: number | null; trainSeconds: number }> {
-  const client = new TrainingClient();
+  const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const epochSeconds: number[] = [];
   let backend = '';
@@ -90,36 +91,16 @@ function makeCsv(rows: number, cols: number): File {
  */
 async function csvImport(rows: number, cols: number): Promise<{ bytes: number; previewSeconds: number; importSeconds: number; longestFrameMs: number; stored: number }> {
   const file = makeCsv(rows, cols);
-  const client = new ImportClient();
-  let longest = 0;
-  let watching = true;
-  let last = performance.now();
-  const watch = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (watching) requestAnimationFrame(watch);
-  };
-  requestAnimationFrame(watch);
-  const ask = (req: ImportRequest, until: ImportEvent['type']) =>
-    new Promise<ImportEvent>((resolve, reject) => {
-      const off = client.subscribe((ev) => {
-        if (ev.jobId !== req.jobId) return;
-        if (ev.type === 'error') reject(new Error(ev.message));
-        if (ev.type === until) {
-          off();
-          resolve(ev);
-        }
-      });
-      client.request(req);
-    });
+  const client = new ImportClient(importWorker(DB_NAME));
+  const frames = watchFrames();
   try {
     const t0 = performance.now();
-    const preview = await ask({ type: 'inspect-csv', jobId: 'preview', file }, 'csv-preview');
+    const preview = await ask(client, { type: 'inspect-csv', jobId: 'preview', file }, 'csv-preview');
     const t1 = performance.now();
     if (preview.type !== 'csv-preview') throw new Error('no preview');
     const features = preview.preview.columns.map((c) => c.name).filter((n) => n !== 'label');
     const done = await ask(
+      client,
       {
         type: 'import',
         jobId: 'import',
@@ -128,10 +109,9 @@ async function csvImport(rows: number, cols: number): Promise<{ bytes: number; p
       'imported',
     );
     const t2 = performance.now();
-    const stored = done.type === 'imported' ? done.dataset.splits.train.count + (done.dataset.splits.val?.count ?? 0) + done.dataset.splits.test.count : 0;
-    return { bytes: file.size, previewSeconds: (t1 - t0) / 1000, importSeconds: (t2 - t1) / 1000, longestFrameMs: longest, stored };
+    return { bytes: file.size, previewSeconds: (t1 - t0) / 1000, importSeconds: (t2 - t1) / 1000, longestFrameMs: frames.stop(), stored: storedCount(done) };
   } finally {
-    watching = false;
+    frames.stop();
     client.terminate();
   }
 }
@@ -159,49 +139,28 @@ function makeLargeCsv(bytes: number): File {
 /** A large CSV through the import worker (preview, then import); errors are reported, not thrown, so the figure records them. */
 async function largeCsvImport(bytes: number): Promise<{ bytes: number; rows?: number; previewSeconds?: number; importSeconds?: number; stored?: number; longestFrameMs: number; error?: string }> {
   const file = makeLargeCsv(bytes);
-  const client = new ImportClient();
-  let longest = 0;
-  let watching = true;
-  let last = performance.now();
-  const watch = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (watching) requestAnimationFrame(watch);
-  };
-  requestAnimationFrame(watch);
-  const ask = (req: ImportRequest, until: ImportEvent['type']) =>
-    new Promise<ImportEvent>((resolve, reject) => {
-      const off = client.subscribe((ev) => {
-        if (ev.jobId !== req.jobId) return;
-        if (ev.type === 'error') reject(new Error(ev.message));
-        if (ev.type === until) {
-          off();
-          resolve(ev);
-        }
-      });
-      client.request(req);
-    });
+  const client = new ImportClient(importWorker(DB_NAME));
+  const frames = watchFrames();
   const out: Awaited<ReturnType<typeof largeCsvImport>> = { bytes: file.size, longestFrameMs: 0 };
   try {
     const t0 = performance.now();
-    const preview = await ask({ type: 'inspect-csv', jobId: 'large-preview', file }, 'csv-preview');
+    const preview = await ask(client, { type: 'inspect-csv', jobId: 'large-preview', file }, 'csv-preview');
     out.previewSeconds = (performance.now() - t0) / 1000;
     if (preview.type !== 'csv-preview') throw new Error('no preview');
     out.rows = preview.preview.rowCount;
     const features = preview.preview.columns.map((c) => c.name).filter((n) => n !== 'label');
     const t1 = performance.now();
     const done = await ask(
+      client,
       { type: 'import', jobId: 'large-import', source: { kind: 'csv', file, options: { name: file.name, label: 'label', features, task: 'classification', missing: 'fill', seed: 1 } } },
       'imported',
     );
     out.importSeconds = (performance.now() - t1) / 1000;
-    out.stored = done.type === 'imported' ? done.dataset.splits.train.count + (done.dataset.splits.val?.count ?? 0) + done.dataset.splits.test.count : 0;
+    out.stored = storedCount(done);
   } catch (err) {
     out.error = err instanceof Error ? err.message : String(err);
   } finally {
-    watching = false;
-    out.longestFrameMs = longest;
+    out.longestFrameMs = frames.stop();
     client.terminate();
   }
   return out;
@@ -216,8 +175,9 @@ declare global {
       csvImport: typeof csvImport;
       largeCsvImport: typeof largeCsvImport;
       etaRun: typeof etaRun;
+      imageImport: typeof imageImport;
     };
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport };
 document.getElementById('log')!.textContent = 'ready';
