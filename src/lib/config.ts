@@ -8,7 +8,7 @@
  * defaults, the restore gate, the URL and the settings form all derive from it.
  */
 import { choiceField, idField, numberField, structuredField, toggleField, type ConfigView, type Field, type ValueOf } from './fields';
-import { scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, type Schedule } from './train/schedule';
+import { scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, type Schedule } from './schedule';
 
 /** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
 const MODEL_OPTIONS = [
@@ -54,7 +54,7 @@ export const FIELDS = {
   /** RMSprop's decay of its mean square ("rho" in Keras). */
   rho: numberField({ label: 'ρ', hint: 'RMSprop', default: 0.9, min: 0, max: 0.9999, shownIf: (c) => usesOptimizer(c, 'rmsprop') }),
   epsilon: numberField({ label: 'ε', default: 1e-7, min: 0, max: 1, aboveMin: true, shownIf: (c) => usesOptimizer(c, 'adam', 'rmsprop') }),
-  /** How the learning rate changes from epoch to epoch; URL text as in train/schedule.ts ("step_every10_x0.5"). */
+  /** How the learning rate changes from epoch to epoch; URL text as in schedule.ts ("step_every10_x0.5"). */
   schedule: structuredField<Schedule>({
     label: 'Learning-rate schedule',
     default: { kind: 'constant' },

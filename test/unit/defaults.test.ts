@@ -5,7 +5,7 @@ import { freshDb } from './helpers/fakeDb';
 import { installBuiltin } from '../../src/lib/data/builtin';
 import { defaultPresetFor } from '../../src/lib/model/spec';
 import { runTraining } from '../../src/lib/train/run';
-import { defaultsTargetOf, trainingDefaults } from '../../src/lib/train/defaults';
+import { defaultsTargetOf, trainingDefaults } from '../../src/lib/trainingDefaults';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
 import type { WorkerEvent } from '../../src/lib/protocol';
 

@@ -43,3 +43,19 @@ describe('modelMarks', () => {
     expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: spiralCollapsed })).toEqual(['one-class']);
   });
 });
+
+describe('an early-stopped model', () => {
+  it('is marked early-stopped with its best epoch, not “stopped”', () => {
+    const history = Array.from({ length: 28 }, (_, i) => ({ epoch: i + 1, loss: 1, acc: 0, valLoss: 1, valAcc: 0, seconds: 0, samplesPerSec: 0 }));
+    const config = { ...DEFAULT_CONFIG, epochs: 100, patience: 12 };
+    const marks = modelMarks({ history, config, evaluation: healthy, classes: ['a', 'b'], earlyStop: { epoch: 28, bestEpoch: 16, restored: true } });
+    expect(marks).toEqual([
+      {
+        id: 'early-stopped',
+        label: 'early-stopped · best 16',
+        title: 'Early-stopped at epoch 28, best epoch 16 restored. No lower validation loss for 12 epochs; 100 were asked for.',
+      },
+    ]);
+    expect(modelMarks({ history, config, evaluation: healthy, classes: ['a', 'b'] }).map((m) => m.id)).toEqual(['stopped']);
+  });
+});

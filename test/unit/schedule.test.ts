@@ -1,6 +1,6 @@
 // Learning-rate schedules: the rate of each epoch, the URL text, and what the restore gate refuses.
 import { describe, expect, it } from 'vitest';
-import { learningRateAt, scheduleCurve, scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, type Schedule } from '../../src/lib/train/schedule';
+import { learningRateAt, scheduleCurve, scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, type Schedule } from '../../src/lib/schedule';
 import type { EpochLog } from '../../src/lib/types';
 
 const log = (epoch: number, valLoss: number | null, loss = 1): EpochLog => ({ epoch, loss, acc: 0, valLoss, valAcc: null, seconds: 0, samplesPerSec: 0 });

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EpochLog } from '../types';
-import { watchedLoss } from './schedule';
+import { watchedLoss } from '../schedule';
 
 export class EarlyStopping {
   /** 1-based epoch of the lowest watched loss so far; 0 before the first. */

@@ -18,7 +18,7 @@ import { selectBackend } from './backend';
 import type * as tf from '@tensorflow/tfjs';
 import { train } from './loop';
 import { createOptimizer, learningRateOf } from './optimizers';
-import { learningRateAt } from './schedule';
+import { learningRateAt } from '../schedule';
 import { EarlyStopping } from './earlyStopping';
 import type { EarlyStop } from '../types';
 import { evaluate, type TargetScale } from './evaluate';

@@ -12,8 +12,8 @@
  * validation loss of 100 points cost a point or two of test accuracy against
  * training on while the cosine settles.
  */
-import type { ExperimentConfig } from '../config';
-import type { DatasetKind, Task } from '../types';
+import type { ExperimentConfig } from './config';
+import type { DatasetKind, Task } from './types';
 
 export const TARGET_STEPS = 2500;
 /** A step on images costs far more than on a row of numbers; MNIST stays at 5 epochs. */
@@ -55,4 +55,22 @@ export function defaultsTargetOf(meta: { kind: DatasetKind; task: Task; splits: 
   // Without a stored validation split the run holds out the default 10 % of train.
   const trainSamples = meta.splits.val ? meta.splits.train.count : Math.round(meta.splits.train.count * 0.9);
   return { kind: meta.kind, task: meta.task, trainSamples };
+}
+
+export const DEFAULTS_KEYS = ['optimizer', 'learningRate', 'batchSize', 'epochs', 'schedule', 'patience'] as const satisfies readonly (keyof TrainingDefaults)[];
+
+/** The defaults a config starts from before any dataset is known: the field table's own. */
+export function tableDefaults(config: Pick<ExperimentConfig, keyof TrainingDefaults>): TrainingDefaults {
+  return Object.fromEntries(DEFAULTS_KEYS.map((k) => [k, config[k]])) as TrainingDefaults;
+}
+
+/**
+ * The fields to change when the dataset changes: those still at the previous
+ * dataset's defaults follow to the new one's; a field the person set stays.
+ */
+export function followDefaults(config: Pick<ExperimentConfig, keyof TrainingDefaults>, previous: TrainingDefaults, next: TrainingDefaults): Partial<TrainingDefaults> {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const out: Partial<Record<keyof TrainingDefaults, unknown>> = {};
+  for (const key of DEFAULTS_KEYS) if (same(config[key], previous[key]) && !same(config[key], next[key])) out[key] = next[key];
+  return out as Partial<TrainingDefaults>;
 }

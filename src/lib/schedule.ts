@@ -15,7 +15,7 @@
  *   schedule=plateau_x0.5_wait3  halved whenever 3 epochs pass without a lower validation loss
  *   schedule=constant            0.01 throughout
  */
-import type { EpochLog } from '../types';
+import type { EpochLog } from './types';
 
 export type Schedule =
   | { kind: 'constant' }
