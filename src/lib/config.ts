@@ -70,7 +70,7 @@ export const FIELDS = {
    */
   weightDecay: numberField({ label: 'Weight decay', hint: '0 = off', default: 0, min: 0, max: 0.5 }),
   /** Stop after this many epochs without a lower validation loss, and keep the best epoch's weights. */
-  patience: numberField({ label: 'Early-stopping patience', hint: 'epochs, 0 = off', default: 0, integer: true, min: 0, max: 1000 }),
+  patience: numberField({ label: 'Early-stopping patience', hint: '0 = off', default: 0, integer: true, min: 0, max: 1000 }),
   batchSize: numberField({ label: 'Batch size', default: 128, integer: true, min: 1, max: 4096 }),
   epochs: numberField({ label: 'Epochs', default: 5, integer: true, min: 1, max: 1000 }),
   /** Fraction of the training split held out for validation (the last samples, as Keras does). */

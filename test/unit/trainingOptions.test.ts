@@ -6,6 +6,11 @@ import { train } from '../../src/lib/train/loop';
 import { EarlyStopping } from '../../src/lib/train/earlyStopping';
 import { createOptimizer, learningRateOf, setLearningRate } from '../../src/lib/train/optimizers';
 import { blobs, memorySource } from './helpers/memorySource';
+import { freshDb } from './helpers/fakeDb';
+import { installBuiltin } from '../../src/lib/data/builtin';
+import { runTraining } from '../../src/lib/train/run';
+import { listModels } from '../../src/lib/storage/models';
+import type { WorkerEvent } from '../../src/lib/protocol';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -96,5 +101,26 @@ describe('createOptimizer', () => {
       expect(learningRateOf(opt)).toBe(0.02);
       opt.dispose();
     }
+  });
+});
+
+describe('a run that early stopping ends', () => {
+  it('posts where it stopped and which epoch it kept, and the saved model records it', async () => {
+    const { db } = await freshDb();
+    await installBuiltin(db, 'iris');
+    const events: WorkerEvent[] = [];
+    const config = { datasetId: 'iris', model: 'tabular-mlp', optimizer: 'adam', learningRate: 0.05, batchSize: 8, epochs: 100, patience: 2, backend: 'cpu', seed: 42 };
+    const before = tf.memory().numTensors;
+    await runTraining({ runId: 'es', config }, { db, post: (e) => events.push(e), shouldStop: () => false, deviceLost: () => null, reportEveryMs: 1e9 });
+    expect(tf.memory().numTensors).toBe(before);
+    const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.log] : []));
+    const losses = epochs.map((l) => l.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    const stop = events.find((e) => e.type === 'early-stopped');
+    expect(stop).toEqual({ type: 'early-stopped', runId: 'es', epoch: best + 2, bestEpoch: best, restored: true });
+    expect(epochs.length).toBe(best + 2);
+    expect(events.map((e) => e.type).slice(-2)).toEqual(['saved', 'done']);
+    const [saved] = await listModels(db);
+    expect(saved.earlyStop).toEqual({ epoch: best + 2, bestEpoch: best, restored: true });
   });
 });
