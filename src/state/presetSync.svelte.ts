@@ -10,6 +10,7 @@ import { defaultPresetFor, presetsFor, type PresetTarget } from '../lib/model/sp
 import { DEFAULT_CONFIG, type ModelPresetId } from '../lib/config';
 import { defaultsTargetOf, followDefaults, tableDefaults, trainingDefaults, type TrainingDefaults } from '../lib/trainingDefaults';
 import type { Library } from './library.svelte';
+import type { DatasetMeta } from '../lib/types';
 import type { Settings } from './settings.svelte';
 
 /** Before any dataset is stored, presets are described for MNIST's inputs. */
@@ -17,6 +18,11 @@ export const MNIST_LIKE: PresetTarget = { kind: 'image', shape: [28, 28, 1], tas
 
 export function fittingPresets(meta: PresetTarget | null): ModelPresetId[] {
   return presetsFor(meta ?? MNIST_LIKE);
+}
+
+/** The training settings that fit a stored dataset, or none before one is in use (the table's own then apply). */
+export function fittedDefaults(meta: DatasetMeta | null): Partial<TrainingDefaults> {
+  return meta ? trainingDefaults(defaultsTargetOf(meta)) : {};
 }
 
 /** Starts keeping the preset in step; returns the function that stops it. */
@@ -31,7 +37,7 @@ export function syncPresetWithDataset(library: Library, settings: Settings): () 
     let previous: TrainingDefaults = tableDefaults(DEFAULT_CONFIG);
     $effect(() => {
       const meta = library.selected;
-      const next = meta ? trainingDefaults(defaultsTargetOf(meta)) : tableDefaults(DEFAULT_CONFIG);
+      const next = { ...tableDefaults(DEFAULT_CONFIG), ...fittedDefaults(meta) };
       untrack(() => {
         for (const [key, value] of Object.entries(followDefaults(settings.config, previous, next))) settings.set(key as keyof TrainingDefaults, value as never);
       });
