@@ -56,6 +56,8 @@ export class Settings {
   errors = $derived.by(() => {
     const out: Partial<Record<NumericField, string>> = {};
     for (const key of NUMERIC_FIELDS) {
+      // A field that does not apply (Adam's β₁ under SGD) is not shown, so it cannot hold the run back.
+      if (fieldOf(key).shownIf?.(this.config) === false) continue;
       const reason = draftError(key, this.drafts[key]);
       if (reason) out[key] = reason;
     }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, configFromSearchParams, configToSearchParams, restoreConfig } from '../../src/lib/config';
 import { restoreModelMeta } from '../../src/lib/storage/restoreModel';
+import { testHearth } from './helpers/hearth';
 
 /** A config as the app stored it before optimizer parameters, schedules, weight decay and early stopping. */
 const OLD_CONFIG = { datasetId: 'iris', model: 'tabular-mlp', optimizer: 'sgd', learningRate: 0.05, batchSize: 16, epochs: 20, validationSplit: 0.1, seed: 42, trainLimit: 0, backend: 'auto' };
@@ -34,5 +35,18 @@ describe('before the training options', () => {
     expect(text).toBe('optimizer=sgd&momentum=0.9&nesterov=1&schedule=step_every10_x0.5&weightDecay=0.0001&patience=5');
     expect(configFromSearchParams(new URLSearchParams(text))).toEqual(config);
     expect(() => restoreConfig({ schedule: 'step_every0' })).toThrow('Learning-rate schedule every must be between 1 and 1000 (got step_every0_x0.5)');
+  });
+});
+
+describe('the settings form', () => {
+  it('does not let a bad draft of a field that does not apply hold the run back', async () => {
+    const { hearth } = await testHearth();
+    const { settings } = hearth;
+    settings.setDraft('beta1', '2');
+    expect(settings.errors).toEqual({ beta1: 'β₁ must be between 0 and 0.9999' });
+    settings.set('optimizer', 'sgd');
+    expect(settings.errors).toEqual({});
+    expect(settings.valid).toBe(true);
+    hearth.dispose();
   });
 });
