@@ -17,16 +17,17 @@ import { PRESETS, presetProblem } from '../model/spec';
 import { selectBackend } from './backend';
 import type * as tf from '@tensorflow/tfjs';
 import { train } from './loop';
-import { createOptimizer } from './optimizers';
+import { createOptimizer, learningRateOf } from './optimizers';
+import { learningRateAt } from '../schedule';
+import { EarlyStopping } from './earlyStopping';
 import { evaluate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
 import { BackendError, DatasetMissingError, DeviceLostError, InputError, describeError } from './errors';
 import { getCheckpoint, getRun } from '../storage/runs';
-import type { CheckpointRecord, RunRecord } from '../types';
+import type { CheckpointRecord, EarlyStop, RunRecord } from '../types';
 import { applyCheckpoint } from './checkpoint';
 import { RunRecorder, newRunRecord } from './recorder';
-import { learningRateOf } from './optimizers';
 
 export interface RunContext {
   db: HearthDb;
@@ -161,11 +162,18 @@ export async function runTraining(
   const startEpoch = resume?.checkpoint.epoch ?? 0;
   const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
   let optimizer: tf.Optimizer | null = null;
+  let stopping: EarlyStopping | null = null;
   let held: UnsavedModel;
   try {
-    optimizer = createOptimizer(config.optimizer, config.learningRate);
-    if (resume) await applyCheckpoint(model, optimizer, resume.checkpoint);
+    const rateAt = (epoch: number, history: Parameters<typeof learningRateAt>[4]) => learningRateAt(config.schedule, config.learningRate, epoch, config.epochs, history);
+    optimizer = createOptimizer(config.optimizer, rateAt(0, []), config);
+    const opt = optimizer;
+    // A resumed run's optimizer takes its state, and the rate its schedule had set, from the checkpoint.
+    if (resume) await applyCheckpoint(model, opt, resume.checkpoint);
     await recorder.begin(chosen.backend, resume ? startEpoch : null);
+    // Early stopping starts counting afresh on a resumed run: the weights of an earlier best epoch are not checkpointed.
+    if (config.patience > 0) stopping = new EarlyStopping(model, config.patience);
+    const early = stopping;
     const paramCount = model.countParams();
     post({
       type: 'started',
@@ -180,13 +188,14 @@ export async function runTraining(
     const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs - startEpoch, valSamples: valSource?.samples ?? 0, testSamples: testCount });
     // A resumed run's samples are counted from the run's start, so its curve goes on where it stopped.
     const seenBefore = startEpoch * trainSource.samples;
-    const live = optimizer;
-    const { history, stopped, endedEarly, diverged } = await train({
+    let epochRate = learningRateOf(opt);
+    const { history, stopped, diverged, endedEarly } = await train({
       model,
       optimizer,
       epochs: config.epochs,
       startEpoch,
       history: resume?.checkpoint.history,
+      weightDecay: config.weightDecay,
       train: trainSource,
       validation: valSource,
       targetScale,
@@ -197,9 +206,14 @@ export async function runTraining(
         recorder.batch(p.samplesSeen + seenBefore, p.loss, p.acc);
         post({ type: 'batch', runId, ...p, samplesSeen: p.samplesSeen + seenBefore });
       },
-      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
-      afterEpoch: async (_log, soFar) => {
-        await recorder.checkpoint(model, live, soFar, learningRateOf(live));
+      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors, learningRate: epochRate }),
+      // The schedule sets the next epoch's rate; early stopping keeps the best weights and may end the run.
+      // The checkpoint is taken after both decided, with the rate the next epoch trains at.
+      afterEpoch: async (log, past) => {
+        epochRate = rateAt(log.epoch, past);
+        const decision = { learningRate: epochRate, stop: early?.afterEpoch(log) };
+        await recorder.checkpoint(model, opt, past, epochRate);
+        return decision;
       },
     });
     const trainSeconds = recorder.trainSeconds();
@@ -214,6 +228,12 @@ export async function runTraining(
       await recorder.end('diverged', { history, message });
       post({ type: 'diverged', runId, ...diverged, message });
       return;
+    }
+
+    let earlyStop: EarlyStop | undefined;
+    if (endedEarly && early) {
+      earlyStop = { epoch: history.length, bestEpoch: early.bestEpoch, restored: early.restore(history.length) };
+      post({ type: 'early-stopped', runId, ...earlyStop });
     }
 
     // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
@@ -251,6 +271,7 @@ export async function runTraining(
         trainSeconds,
         history,
         evaluation,
+        ...(earlyStop ? { earlyStop } : {}),
         // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
         ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
       },
@@ -264,6 +285,7 @@ export async function runTraining(
   } finally {
     // train() disposes its running sums; the weights and the optimizer's state are the rest of this run's tensors.
     optimizer?.dispose();
+    stopping?.dispose();
     model.dispose();
   }
   await saveOrHold(db, runId, held, ctx.unsaved ?? new Map(), post);
