@@ -145,6 +145,11 @@ test('a disk too full for the model keeps it: download it, free space, save it a
   assert.match(message, /nothing already stored was changed/);
   assert.equal(await byId('model-row').count(), modelsBefore, 'nothing saved');
   assert.equal(await byId('train').isEnabled(), false, 'the held model is decided about first');
+  // The checkpoint after the epoch hit the same full disk: said so, and training went on to the end.
+  assert.match(
+    await byId('checkpoint-problem').textContent(),
+    /^The checkpoint after epoch 1 could not be stored \(the disk is full\)\. Training goes on/,
+  );
 
   // The model as files, while it cannot be stored.
   const [download] = await Promise.all([page.waitForEvent('download'), byId('save-download').click()]);
