@@ -8,6 +8,7 @@
  * defaults, the restore gate, the URL and the settings form all derive from it.
  */
 import { choiceField, idField, numberField, type Field, type ValueOf } from './fields';
+import { augmentField } from './augment/spec';
 
 /** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
 const MODEL_OPTIONS = [
@@ -50,6 +51,8 @@ export const FIELDS = {
   /** Train on only the first N training samples; 0 means all of them. */
   trainLimit: numberField({ label: 'Training samples', hint: '0 = all', default: 0, integer: true, min: 0, max: 10_000_000 }),
   backend: choiceField<BackendChoice>({ label: 'Backend', default: 'auto', options: BACKEND_OPTIONS }),
+  /** Random changes to training images, off (null) by default; see augment/spec.ts for the URL form. */
+  augment: augmentField,
 };
 
 type Fields = typeof FIELDS;

@@ -19,6 +19,7 @@ import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { setLearningRate } from './optimizers';
+import type { Augmenter } from '../augment/apply';
 
 export type { BatchProgress, Divergence };
 
@@ -40,6 +41,8 @@ export interface TrainOptions {
   history?: EpochLog[];
   train: BatchSource;
   validation: BatchSource | null;
+  /** Changes each training batch on the device before the step (image augmentation); validation batches never pass through it. */
+  augment?: Augmenter | null;
   /** Regression: how both sources standardised their targets, to report MAE in target units. */
   targetScale?: TargetScale;
   /** Throttled: at most every reportEveryMs, plus the last batch of each epoch. loss/acc are means since the previous report. */
@@ -102,9 +105,11 @@ function trainStep(
   source: BatchSource,
   sums: Sums,
   scale: TargetScale,
+  augment: ((xs: tf.Tensor4D) => tf.Tensor4D) | null,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
-    const { xs, ...targets } = batchTensors(batch, source);
+    const { xs: raw, ...targets } = batchTensors(batch, source);
+    const xs = augment ? augment(raw as tf.Tensor4D) : raw;
     let score: tf.Scalar | undefined;
     const loss = optimizer.minimize(() => {
       const outputs = model.apply(xs, { training: true }) as tf.Tensor;
@@ -204,7 +209,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const step = trainStep(model, optimizer, batch, source, sums, scale);
+        const augment = opts.augment ? (xs: tf.Tensor4D) => opts.augment!(xs, epoch, b) : null;
+        const step = trainStep(model, optimizer, batch, source, sums, scale, augment);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
         sums = step.sums;

@@ -12,6 +12,7 @@ import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
 import { serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
+import { createAugmenter } from '../augment/apply';
 import { buildModel } from '../model/build';
 import { PRESETS, presetProblem } from '../model/spec';
 import { selectBackend } from './backend';
@@ -152,6 +153,8 @@ export async function runTraining(
       epochs: config.epochs,
       train: trainSource,
       validation: valSource,
+      // Only images have pixels to move; the form hides the setting for tables, and a link that carries it is ignored.
+      augment: dataset.kind === 'image' ? createAugmenter(config.augment, config.seed) : null,
       targetScale,
       shouldStop: ctx.shouldStop,
       reportEveryMs: ctx.reportEveryMs,
