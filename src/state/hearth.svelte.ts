@@ -21,6 +21,7 @@ import { Run } from './run.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
+import { AugmentPreviewer } from './augmentPreview.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -43,6 +44,7 @@ export interface Hearth {
   run: Run;
   importer: Importer;
   predictor: Predictor;
+  augmentPreview: AugmentPreviewer;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -62,6 +64,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
+  const augmentPreview = new AugmentPreviewer({ training });
   let stopSync: (() => void) | null = null;
 
   return {
@@ -74,6 +77,7 @@ export function createHearth(options: HearthOptions): Hearth {
     run,
     importer,
     predictor,
+    augmentPreview,
     start(search) {
       settings.initFromUrl(search);
       backend.probe(settings.config.backend);
@@ -85,7 +89,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       stopSync?.();
       stopSync = null;
-      for (const part of [run, importer, predictor, backend, library, models]) part.dispose();
+      for (const part of [run, importer, predictor, augmentPreview, backend, library, models]) part.dispose();
       training.terminate();
       imports.terminate();
     },
