@@ -21,6 +21,7 @@ import { Run } from './run.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
+import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 
 export interface HearthOptions {
@@ -65,7 +66,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
-  let stopSync: (() => void) | null = null;
+  let stopFollowing: (() => void)[] = [];
 
   return {
     services,
@@ -83,12 +84,14 @@ export function createHearth(options: HearthOptions): Hearth {
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
-      stopSync ??= syncPresetWithDataset(library, settings);
+      if (stopFollowing.length === 0) {
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+      }
     },
     busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
     dispose() {
-      stopSync?.();
-      stopSync = null;
+      for (const stop of stopFollowing) stop();
+      stopFollowing = [];
       for (const part of [run, importer, predictor, augmentPreview, backend, library, models]) part.dispose();
       training.terminate();
       imports.terminate();
