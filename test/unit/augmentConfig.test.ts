@@ -11,7 +11,9 @@ describe('the augment field', () => {
     expect(DEFAULT_CONFIG.augment).toBeNull();
     // A stored run config as written before augmentation existed.
     const old = { datasetId: 'mnist', model: 'cnn', optimizer: 'sgd', learningRate: 0.01, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 7, trainLimit: 0, backend: 'webgl' };
-    expect(restoreConfig(old)).toEqual({ ...old, augment: null });
+    const restored = restoreConfig(old);
+    expect(restored).toEqual({ ...DEFAULT_CONFIG, ...old });
+    expect(restored.augment).toBeNull();
     expect(configFromSearchParams(new URLSearchParams('model=cnn&epochs=3')).augment).toBeNull();
     expect(configToSearchParams(DEFAULT_CONFIG).has('augment')).toBe(false);
   });
