@@ -19,6 +19,7 @@ import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { setLearningRate } from './optimizers';
+import type { LossId } from '../model/loss';
 
 export type { BatchProgress, Divergence };
 
@@ -42,6 +43,8 @@ export interface TrainOptions {
   validation: BatchSource | null;
   /** Regression: how both sources standardised their targets, to report MAE in target units. */
   targetScale?: TargetScale;
+  /** Absent: cross-entropy for classes (binary for a 1-unit head), squared error for regression. */
+  loss?: LossId;
   /** Throttled: at most every reportEveryMs, plus the last batch of each epoch. loss/acc are means since the previous report. */
   onBatch?: (p: BatchProgress) => void;
   /** log.epoch counts from 1; log.seconds includes validation, log.samplesPerSec does not. numTensors is tf.memory().numTensors. */
@@ -102,13 +105,14 @@ function trainStep(
   source: BatchSource,
   sums: Sums,
   scale: TargetScale,
+  lossId?: LossId,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
     const { xs, ...targets } = batchTensors(batch, source);
     let score: tf.Scalar | undefined;
     const loss = optimizer.minimize(() => {
       const outputs = model.apply(xs, { training: true }) as tf.Tensor;
-      const step = lossAndScore(outputs, targets, scale);
+      const step = lossAndScore(outputs, targets, scale, lossId);
       // Kept past the gradient tape's own tidy; disposed below.
       score = tf.keep(step.score);
       return tf.mean(step.loss) as tf.Scalar;
@@ -204,7 +208,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const step = trainStep(model, optimizer, batch, source, sums, scale);
+        const step = trainStep(model, optimizer, batch, source, sums, scale, opts.loss);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
         sums = step.sums;
@@ -273,7 +277,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       let val: { loss: number; acc: number } | null = null;
       if (validation && valSamples > 0) {
         const validatedAt = performance.now();
-        val = await validate(model, validation, shouldStop, scale);
+        val = await validate(model, validation, shouldStop, scale, opts.loss);
         if (val) timeLeft.validated(valSamples, (performance.now() - validatedAt) / 1000);
         if (val && !finite(val.loss, val.acc)) {
           const value = badValue(finite(val.loss) ? val.acc : val.loss);
