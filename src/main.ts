@@ -1,9 +1,14 @@
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
-import { startApp } from './state/app';
+import { createHearth } from './state/hearth.svelte';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('Hearth needs an element with id "app" to start.');
-mount(App, { target });
-startApp();
+const hearth = createHearth({ writeUrl: true });
+mount(App, { target, props: { hearth } });
+hearth.start(location.search);
+// Closing the tab ends training, or loses a trained model that could not be saved; ask first.
+addEventListener('beforeunload', (e) => {
+  if (hearth.busy()) e.preventDefault();
+});

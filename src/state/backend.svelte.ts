@@ -4,10 +4,16 @@
  */
 import type { BackendChoice, BackendName } from '../lib/config';
 import type { WorkerEvent } from '../lib/protocol';
-import { newRunId, trainingClient } from './services';
-import { errorBanner } from './errors.svelte';
+import { newRunId, type Services } from './services';
+import type { ErrorBanner } from './errors.svelte';
+
+export interface BackendDeps {
+  training: Services['training'];
+  errors: ErrorBanner;
+}
 
 export class BackendStatus {
+  private readonly deps: BackendDeps;
   name = $state<BackendName | null>(null);
   fallbackReason = $state<string | null>(null);
   /** True while a probe is unanswered. */
@@ -16,15 +22,19 @@ export class BackendStatus {
   private latestId: string | null = null;
   private unsubscribe: (() => void) | null = null;
 
+  constructor(deps: BackendDeps) {
+    this.deps = deps;
+  }
+
   private listen(): void {
-    this.unsubscribe ??= trainingClient().subscribe((ev) => this.onEvent(ev));
+    this.unsubscribe ??= this.deps.training.subscribe((ev) => this.onEvent(ev));
   }
 
   probe(choice: BackendChoice): void {
     this.listen();
     this.latestId = newRunId('probe');
     this.probing = true;
-    trainingClient().request({ type: 'probe', runId: this.latestId, backend: choice });
+    this.deps.training.request({ type: 'probe', runId: this.latestId, backend: choice });
   }
 
   /** A run's backend event supersedes any probe. */
@@ -42,11 +52,14 @@ export class BackendStatus {
     } else if (ev.type === 'error') {
       this.probing = false;
       // A run's errors are the run panel's to report; a probe's are ours.
-      if (ev.runId.startsWith('probe')) errorBanner.show(ev.message);
+      if (ev.runId.startsWith('probe')) this.deps.errors.show(ev.message);
     } else if (ev.type === 'done') {
       this.probing = false;
     }
   }
-}
 
-export const backendStatus = new BackendStatus();
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+}

@@ -1,7 +1,7 @@
-/** The one error banner. Showing an error never resets any other state. */
+/** The instance's error banner. Showing an error never resets any other state. */
 import { describeStorageError } from '../lib/storage/db';
 
-class ErrorBanner {
+export class ErrorBanner {
   message = $state<string | null>(null);
 
   show(message: string): void {
@@ -17,5 +17,3 @@ class ErrorBanner {
     this.message = null;
   }
 }
-
-export const errorBanner = new ErrorBanner();

@@ -37,6 +37,8 @@ async function looksLikeIdx(file: File): Promise<boolean> {
 const WHAT_WE_READ =
   'Hearth imports CSV or TSV tables, folders of images (or a .zip of them) with one subfolder per class, IDX files, and CIFAR-10 binary batches (data_batch_1.bin … test_batch.bin).';
 
+const IMAGES_HOWTO = 'To import images, choose or drop a folder (or a .zip) with one subfolder of images per class, such as cats/ and dogs/.';
+
 export async function routeFiles(picked: PickedFile[], fromFolder: boolean): Promise<Route> {
   const files = picked.filter((p) => !baseName(p.path).startsWith('.'));
   if (files.length === 0) return { kind: 'unknown', message: `${fromFolder ? 'That folder has no files.' : 'No files were given.'} ${WHAT_WE_READ}` };
@@ -59,6 +61,13 @@ export async function routeFiles(picked: PickedFile[], fromFolder: boolean): Pro
     return { kind: 'idx', files: idx, name: topFolder || idxName(idx.map((f) => f.name)) };
   }
 
+  // Images given one by one have no class folders to learn classes from: say so here, not as a folder's fault.
+  if (!fromFolder && images.length > 0 && files.every((p) => !p.path.includes('/'))) {
+    const [{ file }] = images;
+    const what =
+      images.length > 1 ? `${listNames(names)} are single images` : file.size === 0 ? `"${file.name}" is empty (0 bytes)` : `"${file.name}" is a single image`;
+    return { kind: 'unknown', message: `${what}, with no class folders to learn from. ${IMAGES_HOWTO}` };
+  }
   // A folder is an image folder even when it also holds notes or stray files: the import lists what it skips.
   if (fromFolder || images.length > 0) {
     return { kind: 'image-folder', files, name: topFolder || 'Images' };

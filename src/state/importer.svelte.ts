@@ -6,13 +6,13 @@
  */
 import type { DatasetMeta } from '../lib/types';
 import type { ImportEvent, ImportRequest, ImportSource } from '../lib/import/protocol';
-import { importClient, newRunId } from './services';
+import { newRunId, type Services } from './services';
 import { routeFiles, type PickedFile, type Route } from './importRoute';
 import { CsvDraft } from './csvDraft.svelte';
-import { errorBanner } from './errors.svelte';
-import { library } from './library.svelte';
-import { settings } from './settings.svelte';
-import { run } from './run.svelte';
+import type { ErrorBanner } from './errors.svelte';
+import type { Library } from './library.svelte';
+import type { Settings } from './settings.svelte';
+import type { Run } from './run.svelte';
 
 export type ImportStage = 'idle' | 'routing' | 'inspecting' | 'ready' | 'importing';
 export type ReadyRoute = Exclude<Route, { kind: 'unknown' }>;
@@ -27,7 +27,16 @@ export const IMAGE_SIZES = [28, 32, 64, 96, 128, 224] as const;
 /** A worker that does not answer a cancel within this long is ended; start-up cleanup removes any pieces. */
 const CANCEL_GRACE_MS = 4000;
 
+export interface ImporterDeps {
+  imports: Services['imports'];
+  errors: ErrorBanner;
+  library: Library;
+  settings: Settings;
+  run: Run;
+}
+
 export class Importer {
+  private readonly deps: ImporterDeps;
   stage = $state<ImportStage>('idle');
   route = $state.raw<ReadyRoute | null>(null);
   csv = $state<CsvDraft | null>(null);
@@ -46,6 +55,10 @@ export class Importer {
   private unsubscribe: (() => void) | null = null;
   private cancelTimer: ReturnType<typeof setTimeout> | null = null;
 
+  constructor(deps: ImporterDeps) {
+    this.deps = deps;
+  }
+
   /** Files from the pickers or a drop. A new choice replaces whatever was being set up. */
   async accept(files: PickedFile[], fromFolder: boolean): Promise<void> {
     if (this.stage === 'importing') return;
@@ -60,7 +73,7 @@ export class Importer {
     }
     if (route.kind === 'unknown') {
       this.stage = 'idle';
-      errorBanner.show(route.message);
+      this.deps.errors.show(route.message);
       return;
     }
     this.route = route;
@@ -76,7 +89,7 @@ export class Importer {
   start(): void {
     const route = this.route;
     if (this.stage !== 'ready' || !route) return;
-    const source = this.source(route, settings.config.seed);
+    const source = this.source(route, this.deps.settings.config.seed);
     if (!source) return;
     this.stage = 'importing';
     this.error = null;
@@ -93,12 +106,12 @@ export class Importer {
     }
     this.cancelling = true;
     const jobId = this.jobId;
-    importClient().request({ type: 'cancel', jobId });
+    this.deps.imports.request({ type: 'cancel', jobId });
     this.cancelTimer = setTimeout(() => {
       if (this.jobId !== jobId) return;
-      importClient().terminate();
+      this.deps.imports.terminate();
       this.finishCancel();
-      void library.init();
+      void this.deps.library.init();
     }, CANCEL_GRACE_MS);
   }
 
@@ -129,8 +142,8 @@ export class Importer {
   }
 
   private send(req: ImportRequest): void {
-    this.unsubscribe ??= importClient().subscribe((ev) => this.onEvent(ev));
-    importClient().request(req);
+    this.unsubscribe ??= this.deps.imports.subscribe((ev) => this.onEvent(ev));
+    this.deps.imports.request(req);
   }
 
   private onEvent(ev: ImportEvent): void {
@@ -157,11 +170,11 @@ export class Importer {
           this.stage = 'ready';
           this.progress = null;
           this.error = ev.message;
-          errorBanner.show(ev.message);
+          this.deps.errors.show(ev.message);
         } else {
           // Files that cannot be read will not read better with other options: start over.
           this.reset();
-          errorBanner.show(ev.message);
+          this.deps.errors.show(ev.message);
         }
         break;
     }
@@ -169,19 +182,19 @@ export class Importer {
 
   /** A new dataset becomes the one to train on, unless a run is using another. */
   private async adopt(dataset: DatasetMeta): Promise<void> {
-    await library.refresh();
-    if (!run.active) settings.set('datasetId', dataset.id);
+    await this.deps.library.refresh();
+    if (!this.deps.run.active) this.deps.settings.set('datasetId', dataset.id);
   }
 
   private finishCancel(): void {
     this.clearTimer();
     const name = this.name || 'the dataset';
     this.reset();
-    library.notice = `Stopped importing ${name}. Nothing was kept.`;
+    this.deps.library.notice = `Stopped importing ${name}. Nothing was kept.`;
   }
 
   private abandon(): void {
-    if (this.stage === 'inspecting' && this.jobId) importClient().request({ type: 'cancel', jobId: this.jobId });
+    if (this.stage === 'inspecting' && this.jobId) this.deps.imports.request({ type: 'cancel', jobId: this.jobId });
     this.reset();
   }
 
@@ -200,6 +213,10 @@ export class Importer {
     if (this.cancelTimer !== null) clearTimeout(this.cancelTimer);
     this.cancelTimer = null;
   }
-}
 
-export const importer = new Importer();
+  dispose(): void {
+    this.clearTimer();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+}

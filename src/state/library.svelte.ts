@@ -7,9 +7,9 @@ import { BUILTIN_DATASETS, installBuiltin, type BuiltinDataset } from '../lib/da
 import { deleteDataset, previewSamples, readDatasets, removeIncomplete, type StoredProblem } from '../lib/storage/datasets';
 import { watchChanges } from '../lib/storage/changes';
 import { LoadBusyError } from '../lib/storage/locks';
-import { hearthDb } from './services';
-import { errorBanner } from './errors.svelte';
-import { settings } from './settings.svelte';
+import type { Services } from './services';
+import type { ErrorBanner } from './errors.svelte';
+import type { Settings } from './settings.svelte';
 
 export interface LoadProgress {
   id: string;
@@ -28,7 +28,14 @@ function isAbort(err: unknown): boolean {
   return (err instanceof DOMException || err instanceof Error) && err.name === 'AbortError';
 }
 
+export interface LibraryDeps {
+  db: Services['db'];
+  errors: ErrorBanner;
+  settings: Settings;
+}
+
 export class Library {
+  private readonly deps: LibraryDeps;
   datasets = $state.raw<DatasetMeta[]>([]);
   /** False until the first listing arrived, so the panel can tell "empty" from "not read yet". */
   ready = $state(false);
@@ -42,16 +49,22 @@ export class Library {
   problems = $state.raw<StoredProblem[]>([]);
 
   available = $derived<BuiltinDataset[]>(BUILTIN_DATASETS.filter((b) => !this.datasets.some((d) => d.id === b.id)));
-  selected = $derived<DatasetMeta | null>(this.datasets.find((d) => d.id === settings.config.datasetId) ?? null);
+  selected = $derived<DatasetMeta | null>(this.datasets.find((d) => d.id === this.deps.settings.config.datasetId) ?? null);
 
   private controller: AbortController | null = null;
   private previews = new Map<string, Promise<Preview>>();
+  private stopWatching: (() => void) | null = null;
+
+  constructor(deps: LibraryDeps) {
+    this.deps = deps;
+  }
 
   async init(): Promise<void> {
     try {
-      const db = await hearthDb();
+      const db = await this.deps.db();
       // Another tab or a worker may add or delete datasets at any time.
-      watchChanges(db.name, (change) => {
+      this.stopWatching?.();
+      this.stopWatching = watchChanges(db.name, (change) => {
         if (change.store !== 'datasets') return;
         if (change.change === 'deleted') this.previews.delete(change.id);
         void this.refresh();
@@ -60,7 +73,7 @@ export class Library {
       const removed = await removeIncomplete(db);
       if (removed > 0) this.notice = 'Removed the pieces of an interrupted load.';
     } catch (err) {
-      errorBanner.showStorage(err);
+      this.deps.errors.showStorage(err);
     }
     await this.refresh();
     this.ready = true;
@@ -68,11 +81,11 @@ export class Library {
 
   async refresh(): Promise<void> {
     try {
-      const { datasets, problems } = await readDatasets(await hearthDb());
+      const { datasets, problems } = await readDatasets(await this.deps.db());
       this.datasets = datasets;
       this.problems = problems;
     } catch (err) {
-      errorBanner.showStorage(err);
+      this.deps.errors.showStorage(err);
     }
     await this.refreshEstimate();
   }
@@ -104,18 +117,18 @@ export class Library {
     this.controller = new AbortController();
     this.loading = { id, name: builtin.name, phase: 'download', fraction: 0 };
     try {
-      const meta = await installBuiltin(await hearthDb(), id, {
+      const meta = await installBuiltin(await this.deps.db(), id, {
         signal: this.controller.signal,
         onProgress: (phase, fraction) => {
           if (this.loading?.id === id) this.loading = { ...this.loading, phase, fraction };
         },
       });
       // A first dataset becomes the one to train on, so Train works straight away.
-      if (!this.selected) settings.set('datasetId', meta.id);
+      if (!this.selected) this.deps.settings.set('datasetId', meta.id);
     } catch (err) {
       if (isAbort(err)) this.notice = `Stopped loading ${builtin.name}. Nothing was kept.`;
       else if (err instanceof LoadBusyError) this.notice = err.message;
-      else errorBanner.showStorage(err);
+      else this.deps.errors.showStorage(err);
     } finally {
       this.loading = null;
       this.controller = null;
@@ -129,10 +142,10 @@ export class Library {
 
   async remove(id: string): Promise<void> {
     try {
-      await deleteDataset(await hearthDb(), id);
+      await deleteDataset(await this.deps.db(), id);
       this.previews.delete(id);
     } catch (err) {
-      errorBanner.showStorage(err);
+      this.deps.errors.showStorage(err);
     }
     await this.refresh();
   }
@@ -141,7 +154,7 @@ export class Library {
   preview(id: string, n: number): Promise<Preview> {
     let p = this.previews.get(id);
     if (!p) {
-      p = hearthDb().then((db) => previewSamples(db, id, n));
+      p = this.deps.db().then((db) => previewSamples(db, id, n));
       p.catch(() => this.previews.delete(id));
       this.previews.set(id, p);
     }
@@ -151,6 +164,10 @@ export class Library {
   dismissNotice(): void {
     this.notice = null;
   }
-}
 
-export const library = new Library();
+  /** Stops following other tabs' changes. */
+  dispose(): void {
+    this.stopWatching?.();
+    this.stopWatching = null;
+  }
+}

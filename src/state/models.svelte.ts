@@ -6,9 +6,9 @@ import type { Evaluation, SavedModelMeta } from '../lib/types';
 import { deleteModel, readModels } from '../lib/storage/models';
 import type { StoredProblem } from '../lib/storage/datasets';
 import { watchChanges } from '../lib/storage/changes';
-import { hearthDb } from './services';
-import { errorBanner } from './errors.svelte';
-import { library } from './library.svelte';
+import type { Services } from './services';
+import type { ErrorBanner } from './errors.svelte';
+import type { Library } from './library.svelte';
 
 export interface ShownEvaluation {
   /** Whose evaluation this is, for the panel's heading. */
@@ -19,7 +19,15 @@ export interface ShownEvaluation {
   result: Evaluation;
 }
 
+export interface ModelsDeps {
+  db: Services['db'];
+  errors: ErrorBanner;
+  library: Library;
+}
+
 export class Models {
+  private readonly deps: ModelsDeps;
+  private stopWatching: (() => void) | null = null;
   list = $state.raw<SavedModelMeta[]>([]);
   ready = $state(false);
   selectedId = $state<string | null>(null);
@@ -28,13 +36,17 @@ export class Models {
   /** Saved models whose records could not be read: named, with a way to delete them. */
   problems = $state.raw<StoredProblem[]>([]);
 
+  constructor(deps: ModelsDeps) {
+    this.deps = deps;
+  }
+
   async refresh(): Promise<void> {
     try {
-      const { models, problems } = await readModels(await hearthDb());
+      const { models, problems } = await readModels(await this.deps.db());
       this.list = models;
       this.problems = problems;
     } catch (err) {
-      errorBanner.showStorage(err);
+      this.deps.errors.showStorage(err);
     }
     this.ready = true;
   }
@@ -43,11 +55,12 @@ export class Models {
   async init(): Promise<void> {
     try {
       // Models trained or deleted in another tab show up here too.
-      watchChanges((await hearthDb()).name, (change) => {
+      this.stopWatching?.();
+      this.stopWatching = watchChanges((await this.deps.db()).name, (change) => {
         if (change.store === 'models') void this.refresh();
       });
     } catch (err) {
-      errorBanner.showStorage(err);
+      this.deps.errors.showStorage(err);
     }
     await this.refresh();
     if (this.selectedId === null && this.evaluation === null && this.list.length > 0) this.select(this.list[0].id);
@@ -63,7 +76,7 @@ export class Models {
   /** Called after a run saved its model: list it and make it the one to try. */
   async adopt(model: SavedModelMeta): Promise<void> {
     await this.refresh();
-    void library.refreshEstimate();
+    void this.deps.library.refreshEstimate();
     if (!this.list.some((m) => m.id === model.id)) this.list = [model, ...this.list];
     this.selectedId = model.id;
     if (model.evaluation) this.evaluation = { title: model.name, modelId: model.id, classes: model.classes, result: model.evaluation };
@@ -75,15 +88,19 @@ export class Models {
 
   async remove(id: string): Promise<void> {
     try {
-      await deleteModel(await hearthDb(), id);
+      await deleteModel(await this.deps.db(), id);
     } catch (err) {
-      errorBanner.showStorage(err);
+      this.deps.errors.showStorage(err);
     }
     if (this.selectedId === id) this.selectedId = null;
     if (this.evaluation?.modelId === id) this.evaluation = null;
     await this.refresh();
-    await library.refreshEstimate();
+    await this.deps.library.refreshEstimate();
+  }
+
+  /** Stops following other tabs' changes. */
+  dispose(): void {
+    this.stopWatching?.();
+    this.stopWatching = null;
   }
 }
-
-export const models = new Models();

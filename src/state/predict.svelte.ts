@@ -1,9 +1,15 @@
 /** "Try it": sends a drawing to the worker for the picked model and keeps the newest answer. */
 import type { WorkerEvent } from '../lib/protocol';
-import { newRunId, trainingClient } from './services';
-import { errorBanner } from './errors.svelte';
+import { newRunId, type Services } from './services';
+import type { ErrorBanner } from './errors.svelte';
+
+export interface PredictorDeps {
+  training: Services['training'];
+  errors: ErrorBanner;
+}
 
 export class Predictor {
+  private readonly deps: PredictorDeps;
   probabilities = $state.raw<number[] | null>(null);
   /** The 28×28 input last sent, so the page can show what the model saw. */
   input = $state.raw<Float32Array | null>(null);
@@ -19,13 +25,17 @@ export class Predictor {
   private latestId: string | null = null;
   private unsubscribe: (() => void) | null = null;
 
+  constructor(deps: PredictorDeps) {
+    this.deps = deps;
+  }
+
   predict(modelId: string, pixels: Float32Array): void {
-    this.unsubscribe ??= trainingClient().subscribe((ev) => this.onEvent(ev));
+    this.unsubscribe ??= this.deps.training.subscribe((ev) => this.onEvent(ev));
     this.latestId = newRunId('predict');
     this.input = pixels;
     this.pending = true;
     // The worker may transfer the buffer; keep our copy for the preview.
-    trainingClient().request({ type: 'predict', runId: this.latestId, modelId, pixels: pixels.slice() });
+    this.deps.training.request({ type: 'predict', runId: this.latestId, modelId, pixels: pixels.slice() });
   }
 
   clear(): void {
@@ -42,9 +52,12 @@ export class Predictor {
       this.pending = false;
     } else if (ev.type === 'error') {
       this.pending = false;
-      errorBanner.show(ev.message);
+      this.deps.errors.show(ev.message);
     }
   }
-}
 
-export const predictor = new Predictor();
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+}

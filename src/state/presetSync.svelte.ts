@@ -6,8 +6,8 @@
  */
 import { defaultPresetFor, presetsFor, type PresetTarget } from '../lib/model/spec';
 import type { ModelPresetId } from '../lib/config';
-import { library } from './library.svelte';
-import { settings } from './settings.svelte';
+import type { Library } from './library.svelte';
+import type { Settings } from './settings.svelte';
 
 /** Before any dataset is stored, presets are described for MNIST's inputs. */
 export const MNIST_LIKE: PresetTarget = { kind: 'image', shape: [28, 28, 1], task: 'classification' };
@@ -16,7 +16,8 @@ export function fittingPresets(meta: PresetTarget | null): ModelPresetId[] {
   return presetsFor(meta ?? MNIST_LIKE);
 }
 
-export function syncPresetWithDataset(): () => void {
+/** Starts keeping the preset in step; returns the function that stops it. */
+export function syncPresetWithDataset(library: Library, settings: Settings): () => void {
   return $effect.root(() => {
     $effect(() => {
       const meta = library.selected;

@@ -7,13 +7,13 @@
 import type { EpochLog, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
 import type { ModelPresetId } from '../lib/config';
-import { newRunId, trainingClient } from './services';
+import { newRunId, type Services } from './services';
 import { appendPoint, emptySeries, type BatchSeries } from './series';
-import { errorBanner } from './errors.svelte';
-import { backendStatus } from './backend.svelte';
-import { models } from './models.svelte';
-import { settings } from './settings.svelte';
-import { library } from './library.svelte';
+import type { ErrorBanner } from './errors.svelte';
+import type { BackendStatus } from './backend.svelte';
+import type { Models } from './models.svelte';
+import type { Settings } from './settings.svelte';
+import type { Library } from './library.svelte';
 import { offerDownload } from './download';
 
 const SHORT_NAMES: Record<ModelPresetId, string> = { mlp: 'MLP', cnn: 'CNN', 'cifar-cnn': 'CIFAR-10 CNN', 'tabular-mlp': 'Tabular MLP' };
@@ -24,7 +24,19 @@ type Started = WorkerEventOf<'started'>;
 type BatchEv = WorkerEventOf<'batch'>;
 type Evaluating = WorkerEventOf<'evaluating'>;
 
+export interface RunDeps {
+  training: Services['training'];
+  errors: ErrorBanner;
+  backend: BackendStatus;
+  models: Models;
+  settings: Settings;
+  library: Library;
+  /** Hands a file to the person; the browser's download by default. */
+  download?: (fileName: string, data: Uint8Array) => void;
+}
+
 export class Run {
+  private readonly deps: RunDeps;
   state = $state<RunState>('idle');
   runId = $state<string | null>(null);
   started = $state.raw<Started | null>(null);
@@ -45,10 +57,10 @@ export class Run {
   finalSeconds = $state<number | null>(null);
   private startedTask = $state<Task>('classification');
   /** The run's task, or before any run the chosen dataset's: for regression, the accuracy slots hold MAE. */
-  task = $derived<Task>(this.state === 'idle' ? (library.selected?.task ?? 'classification') : this.startedTask);
+  task = $derived.by<Task>(() => (this.state === 'idle' ? (this.deps.library.selected?.task ?? 'classification') : this.startedTask));
 
   active = $derived(this.state === 'training' || this.state === 'evaluating');
-  totalEpochs = $derived(this.started?.epochs ?? settings.config.epochs);
+  totalEpochs = $derived.by(() => this.started?.epochs ?? this.deps.settings.config.epochs);
   private totalSamples = $derived((this.started?.trainSamples ?? 0) * this.totalEpochs);
   /** 1-based epoch in progress; counted from logged epochs so it does not depend on the worker's indexing. */
   currentEpoch = $derived(Math.min(this.epochs.length + 1, this.totalEpochs));
@@ -68,10 +80,15 @@ export class Run {
   private startedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
 
+  constructor(deps: RunDeps) {
+    this.deps = deps;
+  }
+
   start(): void {
+    const { training, settings, library, models, backend } = this.deps;
     // A held model would be lost to the next run's result; the person decides about it first.
     if (this.active || this.state === 'unsaved' || !settings.valid) return;
-    this.unsubscribe ??= trainingClient().subscribe((ev) => this.onEvent(ev));
+    this.unsubscribe ??= training.subscribe((ev) => this.onEvent(ev));
     const runId = newRunId('run');
     this.runId = runId;
     this.state = 'training';
@@ -88,17 +105,17 @@ export class Run {
     this.finalSeconds = null;
     models.showEvaluation(null);
     this.startClock();
-    backendStatus.follow(runId);
+    backend.follow(runId);
     const dataset = library.selected;
     this.startedTask = dataset?.task ?? 'classification';
     const modelName = dataset ? `${SHORT_NAMES[settings.config.model]} on ${dataset.name}` : undefined;
-    trainingClient().request({ type: 'train', runId, config: settings.snapshot(), modelName });
+    training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
 
   stop(): void {
     if (!this.active || !this.runId) return;
     this.stopRequested = true;
-    trainingClient().request({ type: 'stop', runId: this.runId });
+    this.deps.training.request({ type: 'stop', runId: this.runId });
   }
 
   /** After space was freed: save the held model again. */
@@ -113,7 +130,7 @@ export class Run {
 
   discard(): void {
     if (this.state !== 'unsaved' || !this.runId) return;
-    trainingClient().request({ type: 'discard', runId: this.runId });
+    this.deps.training.request({ type: 'discard', runId: this.runId });
     this.unsaved = null;
     this.holding = null;
     this.state = 'discarded';
@@ -122,7 +139,7 @@ export class Run {
   private askAboutHeld(type: 'save' | 'export'): void {
     if (this.state !== 'unsaved' || !this.runId || this.holding) return;
     this.holding = type === 'save' ? 'saving' : 'archiving';
-    trainingClient().request({ type, runId: this.runId });
+    this.deps.training.request({ type, runId: this.runId });
   }
 
   private onEvent(ev: WorkerEvent): void {
@@ -153,15 +170,16 @@ export class Run {
         break;
       case 'evaluation': {
         const result = ev.result;
-        const classes = library.selected?.classes ?? (result.task === 'regression' ? [] : result.perClass.map((_, i) => String(i)));
-        models.showEvaluation({ title: 'This run', modelId: null, classes, result });
+        const classes =
+          this.deps.library.selected?.classes ?? (result.task === 'regression' ? [] : result.perClass.map((_, i) => String(i)));
+        this.deps.models.showEvaluation({ title: 'This run', modelId: null, classes, result });
         break;
       }
       case 'saved':
         this.finalSeconds = ev.model.trainSeconds;
         this.unsaved = null;
         this.holding = null;
-        void models.adopt(ev.model);
+        void this.deps.models.adopt(ev.model);
         break;
       case 'done': {
         const evaluationStopped = !ev.evaluated && this.evalProgress !== null;
@@ -183,7 +201,7 @@ export class Run {
         break;
       case 'archive':
         this.holding = null;
-        offerDownload(ev.fileName, ev.data);
+        (this.deps.download ?? offerDownload)(ev.fileName, ev.data);
         break;
       case 'error':
         this.holding = null;
@@ -195,7 +213,7 @@ export class Run {
   private fail(message: string): void {
     if (this.active) this.state = 'error';
     this.stopClock();
-    errorBanner.show(message);
+    this.deps.errors.show(message);
   }
 
   private startClock(): void {
@@ -211,6 +229,10 @@ export class Run {
     this.timer = null;
     this.elapsedSeconds = (performance.now() - this.startedAt) / 1000;
   }
-}
 
-export const run = new Run();
+  dispose(): void {
+    this.stopClock();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+}

@@ -1,29 +1,31 @@
 /**
- * The page's single worker client and database connection. Everything in
- * src/state shares these so a page never runs two workers or opens the
- * database twice; both are created on first use, which keeps module import
- * free of side effects (tests can import state classes without a browser).
+ * What the state classes need from outside the page's state: the two worker
+ * clients, the database and ids for requests. createServices makes the real
+ * ones for one Hearth instance; tests pass clients on fake workers and a
+ * fake-indexeddb database instead. Nothing starts until it is first used
+ * (a worker on its first request, the database on its first read), so
+ * building the state has no side effects.
  */
-import { TrainingClient } from '../worker/client';
-import { ImportClient } from '../worker/importClient';
-import { lazyHearthDb, type HearthDb } from '../lib/storage/db';
+import { TrainingClient, trainingWorker } from '../worker/client';
+import { ImportClient, importWorker } from '../worker/importClient';
+import { DB_NAME, lazyHearthDb, type HearthDb } from '../lib/storage/db';
 
-let client: TrainingClient | null = null;
-let importer: ImportClient | null = null;
-
-export function trainingClient(): TrainingClient {
-  client ??= new TrainingClient();
-  return client;
+export interface Services {
+  training: TrainingClient;
+  /** Imports run in their own worker so parsing a large file never stalls training or the page. */
+  imports: ImportClient;
+  /** The instance's database connection, opened on first use. */
+  db: () => Promise<HearthDb>;
 }
 
-/** Imports run in their own worker so parsing a large file never stalls training or the page. */
-export function importClient(): ImportClient {
-  importer ??= new ImportClient();
-  return importer;
+/** The real services for an instance whose data lives in the database `dbName`. */
+export function createServices(dbName: string = DB_NAME): Services {
+  return {
+    training: new TrainingClient(trainingWorker(dbName)),
+    imports: new ImportClient(importWorker(dbName)),
+    db: lazyHearthDb(undefined, dbName),
+  };
 }
-
-/** One database connection for the page, opened on first use. */
-export const hearthDb: () => Promise<HearthDb> = lazyHearthDb();
 
 let counter = 0;
 /** Ids for worker requests; unique within the page, readable in logs. */

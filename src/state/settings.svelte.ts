@@ -2,7 +2,8 @@
  * The experiment config as the form edits it. Numeric fields keep the text the
  * person typed (a draft) so a half-typed "0." is not overwritten; a draft that
  * passes the config's own parse/check rules is copied into `config`. The URL
- * mirrors `config` so a link reproduces the experiment.
+ * mirrors `config` so a link reproduces the experiment, when the instance owns
+ * the page's URL (`writeUrl`); an instance inside another page leaves it alone.
  */
 import {
   CONFIG_KEYS,
@@ -41,6 +42,7 @@ function draftError(field: NumericField, text: string): string | undefined {
 }
 
 export class Settings {
+  private readonly writeUrl: boolean;
   config = $state<ExperimentConfig>({ ...DEFAULT_CONFIG });
   drafts = $state<Drafts>(draftsOf(DEFAULT_CONFIG));
   /** Set when the page's URL held settings that could not be used. */
@@ -55,6 +57,10 @@ export class Settings {
     return out;
   });
   valid = $derived(Object.keys(this.errors).length === 0);
+
+  constructor(options: { writeUrl: boolean }) {
+    this.writeUrl = options.writeUrl;
+  }
 
   /**
    * Reads the config from a query string. Each field is checked on its own so
@@ -116,11 +122,9 @@ export class Settings {
   }
 
   private syncUrl(): void {
-    if (typeof history === 'undefined' || typeof location === 'undefined') return;
+    if (!this.writeUrl || typeof history === 'undefined' || typeof location === 'undefined') return;
     const query = configToSearchParams(this.config).toString();
     const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
     history.replaceState(history.state, '', url);
   }
 }
-
-export const settings = new Settings();

@@ -82,10 +82,12 @@ export class WorkerClient<Req extends Identified, Ev> {
   }
 }
 
-const defaultWorker = () => new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+/** Starts a training worker on the database named `dbName` (the worker's name tells it which). */
+export const trainingWorker = (dbName: string) => () =>
+  new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: dbName });
 
 export class TrainingClient extends WorkerClient<WorkerRequest, WorkerEvent> {
-  constructor(createWorker: () => Worker = defaultWorker) {
+  constructor(createWorker: () => Worker) {
     super({
       createWorker,
       crashEvent: (runId, detail) => ({

@@ -3,15 +3,16 @@
  * at a time. The work itself lives in src/lib/import/pipeline.ts; this file only
  * wires in the browser's decoder, storage estimate and the message channel.
  */
-import type { DecodedImage } from '../lib/import/resize';
+import { imageProblem, type DecodedImage } from '../lib/import/resize';
 import type { ImportEvent, ImportRequest } from '../lib/import/protocol';
 import { describeImportError, inspectCsv, runImport, sourceFileNames, throttleProgress } from '../lib/import/pipeline';
-import { lazyHearthDb } from '../lib/storage/db';
+import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: ImportEvent) => scope.postMessage(ev);
 
-const db = lazyHearthDb();
+// The page names the database its worker works on (the worker's name); the app's own by default.
+const db = lazyHearthDb(undefined, scope.name || DB_NAME);
 
 async function decode(bytes: Uint8Array, path: string): Promise<DecodedImage> {
   let bitmap: ImageBitmap;
@@ -21,6 +22,8 @@ async function decode(bytes: Uint8Array, path: string): Promise<DecodedImage> {
     throw new Error(`${path.split('/').pop()} is not an image format this browser can read`);
   }
   try {
+    // Too big (or empty) to draw: the importer skips it by its size and says why, before any canvas is made.
+    if (imageProblem(bitmap.width, bitmap.height)) return { width: bitmap.width, height: bitmap.height, data: new Uint8ClampedArray(0) };
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const context = canvas.getContext('2d');
     if (!context) throw new Error('no 2-D canvas is available in this browser');

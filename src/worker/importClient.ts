@@ -5,10 +5,12 @@
 import type { ImportEvent, ImportRequest } from '../lib/import/protocol';
 import { WorkerClient } from './client';
 
-const defaultWorker = () => new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module' });
+/** Starts an import worker on the database named `dbName` (the worker's name tells it which). */
+export const importWorker = (dbName: string) => () =>
+  new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: dbName });
 
 export class ImportClient extends WorkerClient<ImportRequest, ImportEvent> {
-  constructor(createWorker: () => Worker = defaultWorker) {
+  constructor(createWorker: () => Worker) {
     super({
       createWorker,
       // writeDataset writes the meta record last, so a worker that died mid-import left no listed dataset;

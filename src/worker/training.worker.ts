@@ -5,7 +5,7 @@
  */
 import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '../lib/config';
 import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
-import { lazyHearthDb } from '../lib/storage/db';
+import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
 import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
 import { BackendError, ModelMissingError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
@@ -19,7 +19,8 @@ const post = (ev: WorkerEvent) => {
   else scope.postMessage(ev);
 };
 
-const db = lazyHearthDb();
+// The page names the database its worker works on (the worker's name); the app's own by default.
+const db = lazyHearthDb(undefined, scope.name || DB_NAME);
 
 let lost: string | null = null;
 let activeRun: string | null = null;

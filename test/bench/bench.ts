@@ -3,14 +3,15 @@
 // another through a bare model.fit, and both report per-epoch seconds.
 import type { BackendName } from '../../src/lib/config';
 import { installBuiltin } from '../../src/lib/data/builtin';
-import { openHearthDb } from '../../src/lib/storage/db';
+import { DB_NAME, openHearthDb } from '../../src/lib/storage/db';
 import { getDataset } from '../../src/lib/storage/datasets';
-import { TrainingClient } from '../../src/worker/client';
-import { ImportClient } from '../../src/worker/importClient';
-import type { ImportEvent, ImportRequest } from '../../src/lib/import/protocol';
+import { TrainingClient, trainingWorker } from '../../src/worker/client';
+import { ImportClient, importWorker } from '../../src/worker/importClient';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import type { BareRequest, BareResult } from './messages';
 import { etaRun } from './etaRun';
+import { imageImport } from './imageImport';
+import { ask, storedCount, watchFrames } from './importRun';
 import { mnistConfig } from './mnistConfig';
 
 interface Job {
@@ -27,7 +28,7 @@ async function ensureMnist(): Promise<void> {
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
 function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: string; epochSeconds: number[]; accuracy: number | null; trainSeconds: number }> {
-  const client = new TrainingClient();
+  const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const epochSeconds: number[] = [];
   let backend = '';
@@ -90,36 +91,16 @@ function makeCsv(rows: number, cols: number): File {
  */
 async function csvImport(rows: number, cols: number): Promise<{ bytes: number; previewSeconds: number; importSeconds: number; longestFrameMs: number; stored: number }> {
   const file = makeCsv(rows, cols);
-  const client = new ImportClient();
-  let longest = 0;
-  let watching = true;
-  let last = performance.now();
-  const watch = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (watching) requestAnimationFrame(watch);
-  };
-  requestAnimationFrame(watch);
-  const ask = (req: ImportRequest, until: ImportEvent['type']) =>
-    new Promise<ImportEvent>((resolve, reject) => {
-      const off = client.subscribe((ev) => {
-        if (ev.jobId !== req.jobId) return;
-        if (ev.type === 'error') reject(new Error(ev.message));
-        if (ev.type === until) {
-          off();
-          resolve(ev);
-        }
-      });
-      client.request(req);
-    });
+  const client = new ImportClient(importWorker(DB_NAME));
+  const frames = watchFrames();
   try {
     const t0 = performance.now();
-    const preview = await ask({ type: 'inspect-csv', jobId: 'preview', file }, 'csv-preview');
+    const preview = await ask(client, { type: 'inspect-csv', jobId: 'preview', file }, 'csv-preview');
     const t1 = performance.now();
     if (preview.type !== 'csv-preview') throw new Error('no preview');
     const features = preview.preview.columns.map((c) => c.name).filter((n) => n !== 'label');
     const done = await ask(
+      client,
       {
         type: 'import',
         jobId: 'import',
@@ -128,18 +109,17 @@ async function csvImport(rows: number, cols: number): Promise<{ bytes: number; p
       'imported',
     );
     const t2 = performance.now();
-    const stored = done.type === 'imported' ? done.dataset.splits.train.count + (done.dataset.splits.val?.count ?? 0) + done.dataset.splits.test.count : 0;
-    return { bytes: file.size, previewSeconds: (t1 - t0) / 1000, importSeconds: (t2 - t1) / 1000, longestFrameMs: longest, stored };
+    return { bytes: file.size, previewSeconds: (t1 - t0) / 1000, importSeconds: (t2 - t1) / 1000, longestFrameMs: frames.stop(), stored: storedCount(done) };
   } finally {
-    watching = false;
+    frames.stop();
     client.terminate();
   }
 }
 
 declare global {
   interface Window {
-    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun; csvImport: typeof csvImport; etaRun: typeof etaRun };
+    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun; csvImport: typeof csvImport; etaRun: typeof etaRun; imageImport: typeof imageImport };
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, etaRun };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, etaRun, imageImport };
 document.getElementById('log')!.textContent = 'ready';

@@ -2,7 +2,8 @@
 // what the time-left estimate has to guess. Evaluation is stopped once `evalSamples`
 // test images are done: its rate is known by then, and all 10,000 would take minutes.
 import type { BackendName, ModelPresetId } from '../../src/lib/config';
-import { TrainingClient } from '../../src/worker/client';
+import { TrainingClient, trainingWorker } from '../../src/worker/client';
+import { DB_NAME } from '../../src/lib/storage/db';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import { mnistConfig } from './mnistConfig';
 
@@ -31,7 +32,7 @@ export interface EtaResult {
 }
 
 export function etaRun(job: EtaJob): Promise<EtaResult> {
-  const client = new TrainingClient();
+  const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   let backend = '';
   let trainSamples = 0;

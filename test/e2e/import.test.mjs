@@ -99,6 +99,17 @@ function stripesZip() {
   return Buffer.from(zipSync(files));
 }
 
+/** 12 plain images per class under names written three ways, one name that climbs out of the archive, and macOS junk. */
+function oddNamesZip() {
+  const spell = ['./', '/', ''];
+  const files = { '../outside.bmp': bmp(8, 8, () => 0), '__MACOSX/odd/._a.bmp': strToU8('junk') };
+  for (let i = 0; i < 12; i++) {
+    files[`${spell[i % 3]}odd/dark/d${i}.bmp`] = bmp(8, 8, () => 10 + i);
+    files[`${spell[(i + 1) % 3]}odd//light\\l${i}.bmp`] = bmp(8, 8, () => 240 - i);
+  }
+  return Buffer.from(zipSync(files));
+}
+
 async function trainAndWait() {
   await byId('train').click();
   await byId('run').and(page.locator('[data-state="training"], [data-state="evaluating"], [data-state="done"]')).waitFor();
@@ -117,6 +128,32 @@ test('names the file when it cannot be imported, and keeps nothing', { timeout: 
   await byId('error').filter({ hasText: 'empty.csv' }).waitFor();
   assert.equal(await page.locator('article.dataset').count(), 0, 'nothing was stored');
   assert.equal(await byId('import').getAttribute('data-stage'), 'idle');
+});
+
+test('reads zip entries however their names are written, and refuses one image dropped alone', { timeout: 300_000 }, async () => {
+  await page.goto(app.origin);
+  await appReady(page);
+  await byId('import').waitFor();
+  const stored = await page.locator('article.dataset').count();
+
+  await byId('import-file').setInputFiles({ name: 'lonely.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
+  const error = byId('error').filter({ hasText: '"lonely.png" is empty (0 bytes)' });
+  await error.waitFor();
+  assert.match(await error.textContent(), /choose or drop a folder \(or a \.zip\) with one subfolder of images per class/);
+  await page.getByRole('button', { name: 'Dismiss error' }).click();
+  assert.equal(await page.locator('article.dataset').count(), stored, 'nothing was stored');
+
+  await byId('import-file').setInputFiles({ name: 'odd.zip', mimeType: 'application/zip', buffer: oddNamesZip() });
+  await byId('image-size').selectOption('28');
+  await byId('import-start').click();
+  const report = byId('import-report');
+  await report.waitFor();
+  assert.match(await report.textContent(), /24 images/);
+  const skipped = await report.getByTestId('skipped-file').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
+  assert.deepEqual(skipped, ['../outside.bmp']);
+  const row = page.getByRole('article', { name: 'odd' });
+  await row.waitFor();
+  assert.equal(await row.getByTestId('class-balance').getAttribute('data-counts'), '12,12');
 });
 
 test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { timeout: 900_000 }, async () => {

@@ -1,8 +1,9 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { ImportError } from '../../src/lib/import/errors';
-import { importImages, openZip, planImageFolder, readZipEntries, resizeToUint8 } from '../../src/lib/import/imageFolder';
+import { entryPath, importImages, openZip, planImageFolder, readZipEntries, resizeToUint8 } from '../../src/lib/import/imageFolder';
 import { decodeFake, fakeImage, setDeclaredSizes } from './helpers/importImages';
+import { MAX_IMAGE_FILE_BYTES } from '../../src/lib/import/resize';
 
 const red = fakeImage(16, 16, () => [255, 0, 0, 255]);
 const blue = fakeImage(16, 16, () => [0, 0, 255, 255]);
@@ -87,6 +88,82 @@ describe('zip reading and planning', () => {
     expect(e.message).toMatch(/^lying\.zip: "a\/x\.bin" holds more data than the zip declares \(1\.0 KB\)/);
   });
 
+  it('plans 200,000 images, more than a call takes arguments', () => {
+    // MNIST exported as PNGs is 70,000 files. Spread into one call (Math.max(...sizes)), that many arguments
+    // overflow a browser worker's stack from about 65,000 and Node's from about 125,000; 200,000 overflow both.
+    const entries = Array.from({ length: 200_000 }, (_, i) => ({ path: `digits/${i % 10}/${String(i).padStart(6, '0')}.png`, size: 300 }));
+    entries.push({ path: 'digits/README.md', size: 40 });
+    const plan = planImageFolder(entries, 'digits.zip');
+    expect(plan.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(plan.items).toHaveLength(200_000);
+    expect(plan.items[0]).toEqual({ path: 'digits/0/000000.png', classIndex: 0 });
+    expect(plan.items[20_000]).toEqual({ path: 'digits/1/000001.png', classIndex: 1 });
+    expect(plan.items[199_999]).toEqual({ path: 'digits/9/199999.png', classIndex: 9 });
+    expect(plan.skipped).toEqual([{ path: 'digits/README.md', reason: 'not an image (.md files are not read)' }]);
+  });
+
+  it('lists and reads a zip of 100,000 entries', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 100_000; i++) files[`digits/${i % 2 ? 'odd' : 'even'}/${i}.png`] = Uint8Array.of(i % 256);
+    const zip = openZip(zipSync(files, { level: 0 }), 'digits.zip', { maxTotalBytes: 1e6 });
+    const plan = planImageFolder(zip.entries, 'digits.zip');
+    expect(plan.classes).toEqual(['even', 'odd']);
+    expect(plan.items).toHaveLength(100_000);
+    expect(Array.from(await zip.read('digits/odd/99999.png'))).toEqual([99_999 % 256]);
+  });
+
+  it('spells every path one way: no "./", leading "/", doubled or back slashes, and never above the root', () => {
+    expect(entryPath('./a/b.png')).toBe('a/b.png');
+    expect(entryPath('/a/b.png')).toBe('a/b.png');
+    expect(entryPath('a//b.png')).toBe('a/b.png');
+    expect(entryPath('a\\b\\c.png')).toBe('a/b/c.png');
+    expect(entryPath('a/./b/../c.png')).toBe('a/c.png');
+    expect(entryPath('./a/')).toBe('a/');
+    expect(entryPath('../a/b.png')).toBeNull();
+    expect(entryPath('a/../../b.png')).toBeNull();
+    for (const p of ['./x//y/z.png', '\\x\\y.png', 'x/y/']) expect(entryPath(entryPath(p)!)).toBe(entryPath(p));
+  });
+
+  it('reads entries named "./a/b.png", "/a/b.png", "a//b.png" or with backslashes, and skips names that climb out', async () => {
+    const zip = openZip(
+      zipSync({
+        './pets/cat/1.png': red,
+        '/pets/cat/2.png': red,
+        'pets//dog/3.png': blue,
+        'pets\\dog\\4.png': blue,
+        'pets/cat/1.png': blue,
+        '../evil/x.png': red,
+        '__MACOSX\\pets\\._5.png': text,
+      }),
+      'odd.zip',
+      { maxTotalBytes: 1e6 },
+    );
+    const plan = planImageFolder(zip.entries, 'odd.zip');
+    expect(plan.classes).toEqual(['cat', 'dog']);
+    expect(plan.items.map((i) => i.path)).toEqual(['pets/cat/1.png', 'pets/cat/2.png', 'pets/dog/3.png', 'pets/dog/4.png']);
+    expect(plan.skipped).toEqual([
+      { path: 'pets/cat/1.png', reason: 'another file has the same path (written differently); only the first was read' },
+      { path: '../evil/x.png', reason: 'its name leads outside the archive ("../"), so it was not read' },
+    ]);
+    // The first spelling is the one read, under any spelling.
+    for (const { path } of plan.items) expect(Array.from(await zip.read(path))).toEqual(Array.from(path.includes('dog') ? blue : red));
+    expect(Array.from(await zip.read('./pets/cat/1.png'))).toEqual(Array.from(red));
+    await expect(zip.read('../evil/x.png')).rejects.toThrow('odd.zip has no file "../evil/x.png" that can be read.');
+  });
+
+  it('skips an entry too big to be an image without inflating it, and leaves it out of the total', async () => {
+    // Declares 3.2 GB; nothing that size is written. The space left (1.1 GB) would refuse the zip if it counted.
+    const huge = setDeclaredSizes(petsZip(), (path) => (path === 'pets/cat/1.png' ? 3.2e9 : undefined));
+    const zip = openZip(huge, 'huge.zip', { maxTotalBytes: 1.1e9, maxEntryBytes: MAX_IMAGE_FILE_BYTES });
+    const plan = planImageFolder(zip.entries, 'huge.zip');
+    expect(plan.items.map((i) => i.path)).toEqual(['pets/cat/more/2.PNG', 'pets/dog/1.jpg', 'pets/dog/broken.jpg']);
+    expect(plan.skipped).toContainEqual({
+      path: 'pets/cat/1.png',
+      reason: 'too big to be an image Hearth can use (3.2 GB; image files up to 100.0 MB are read), so it was not unpacked',
+    });
+    await expect(zip.read('pets/cat/1.png')).rejects.toThrow('huge.zip has no file "pets/cat/1.png" that can be read.');
+  });
+
   it('refuses something that is not a zip', () => {
     expect(() => openZip(text, 'notes.zip', { maxTotalBytes: 1e6 })).toThrow(/^notes\.zip is not a readable \.zip file/);
   });
@@ -155,6 +232,22 @@ describe('importImages', () => {
       { path: 'pets/dog/broken.jpg', reason: 'could not be decoded as an image (pets/dog/broken.jpg is not a picture)' },
     ]);
     expect(progress).toEqual([1, 2, 3, 4]);
+  });
+
+  it('skips images 0 pixels wide or high, or too big to resample, saying which and what to do', async () => {
+    const files: Record<string, Uint8Array> = { a: fakeImage(0, 4, () => [0, 0, 0, 255]), b: fakeImage(4, 0, () => [0, 0, 0, 255]), c: red, d: text };
+    const items = ['a', 'b', 'c', 'd', 'e'].map((path) => ({ path, classIndex: 0 }));
+    // "e" decodes to 6,000 × 5,000 pixels (30 megapixels) without any data: it must not be resampled.
+    const decode = async (bytes: Uint8Array, path: string) =>
+      path === 'e' ? { width: 6000, height: 5000, data: new Uint8ClampedArray(0) } : decodeFake(bytes, path);
+    const result = await importImages(items, async (path) => files[path] ?? red, decode, { size: 8, channels: 1 });
+    expect(result.count).toBe(1);
+    expect(result.skipped).toEqual([
+      { path: 'a', reason: 'the image is 0 pixels wide; open it in an image editor and save it again, or remove it' },
+      { path: 'b', reason: 'the image is 0 pixels high; open it in an image editor and save it again, or remove it' },
+      { path: 'd', reason: 'could not be decoded as an image (d is not a picture)' },
+      { path: 'e', reason: 'the image is 6000×5000 pixels, more than the 25 megapixels Hearth reads; shrink it first' },
+    ]);
   });
 
   it('stops when aborted', async () => {

@@ -2,7 +2,7 @@ import { zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { freshDb } from './helpers/fakeDb';
 import { makeIdx } from './helpers/idxFile';
-import { decodeFake, fakeImage } from './helpers/importImages';
+import { decodeFake, fakeImage, setDeclaredSizes } from './helpers/importImages';
 import { animalOptions, animalsCsv, bytesOf, cifarFile, csvFile, deps, expectNothingStored, failure, fileOf, readSplit } from './helpers/importPipeline';
 import { CANCELLED_MESSAGE, describeImportError, inspectCsv, runImport, throttleProgress, type ImportDeps } from '../../src/lib/import/pipeline';
 import { forgetTable } from '../../src/lib/import/importTabular';
@@ -183,6 +183,46 @@ describe('image zip import', () => {
     expect(Array.from(shard.y, (c, n) => [c, shard.x[n * 64]])).toEqual(Array.from(shard.y, (c) => [c, c === 0 ? 76 : 29]));
   });
 
+  it('reads entries however their names are written, and skips one too big to be an image without unpacking it', async () => {
+    const { db } = await freshDb();
+    const spellings = [(p: string) => `./${p}`, (p: string) => `/${p}`, (p: string) => p.replace('/', '//'), (p: string) => p.replace(/\//g, '\\')];
+    const files: Record<string, Uint8Array> = { 'pets/cats/huge.png': red, '../outside.png': red };
+    for (let i = 0; i < 10; i++) {
+      files[spellings[i % 4](`pets/cats/c${i}.png`)] = red;
+      files[spellings[(i + 1) % 4](`pets/dogs/d${i}.jpg`)] = blue;
+    }
+    // huge.png declares 3.2 GB, more than the 1 GB left: counted, it would refuse the whole zip.
+    const zipped = setDeclaredSizes(zipSync(files), (path) => (path === 'pets/cats/huge.png' ? 3.2e9 : undefined));
+    const decoded: string[] = [];
+    const result = await runImport(
+      { kind: 'image-zip', file: fileOf([zipped], 'pets.zip'), options: { name: '', size: 8, channels: 3, seed: 3 } },
+      deps(db, {
+        decode: async (bytes, path) => (decoded.push(path), decodeFake(bytes, path)),
+        estimate: async () => ({ usage: 0, quota: 1e9 }),
+      }),
+    );
+    expect(result.dataset.classes).toEqual(['cats', 'dogs']);
+    expect(result.dataset.splits.train.classCounts).toEqual([8, 8]);
+    expect(decoded).toHaveLength(20);
+    expect(decoded).not.toContain('pets/cats/huge.png');
+    expect(result.skipped).toEqual([
+      { path: 'pets/cats/huge.png', reason: 'too big to be an image Hearth can use (3.2 GB; image files up to 100.0 MB are read), so it was not unpacked' },
+      { path: '../outside.png', reason: 'its name leads outside the archive ("../"), so it was not read' },
+    ]);
+  });
+
+  it('imports a folder whose paths are written with "./", backslashes or doubled slashes', async () => {
+    const { db } = await freshDb();
+    const files = [];
+    for (let i = 0; i < 10; i++) {
+      files.push({ path: `./pets\\cats\\c${i}.png`, file: fileOf([red], `c${i}.png`) });
+      files.push({ path: `pets//dogs/d${i}.png`, file: fileOf([blue], `d${i}.png`) });
+    }
+    const { dataset } = await runImport({ kind: 'image-folder', files, options: { name: 'Pets', size: 8, channels: 1, seed: 3 } }, deps(db));
+    expect(dataset.classes).toEqual(['cats', 'dogs']);
+    expect(dataset.splits.train.classCounts).toEqual([8, 8]);
+  });
+
   it('stops decoding at a cancel and stores nothing', async () => {
     const { db } = await freshDb();
     const controller = new AbortController();
@@ -267,6 +307,24 @@ describe('bad input leaves nothing behind', () => {
       'an IDX labels file without its images',
       () => ({ kind: 'idx', files: [fileOf([makeIdx([2], [0, 1])], 'train-labels.idx')], name: 'x' }),
       'train-labels.idx has no matching images file; choose the training images file too.',
+    ],
+    [
+      'IDX files with no samples',
+      () => ({
+        kind: 'idx',
+        files: [fileOf([makeIdx([0, 28, 28], [])], 'train-images-idx3-ubyte'), fileOf([makeIdx([0], [])], 'train-labels-idx1-ubyte')],
+        name: 'x',
+      }),
+      'train-images-idx3-ubyte holds no images (its shape is [0, 28, 28]); choose an images file that has samples in it.',
+    ],
+    [
+      'IDX images 0 pixels wide',
+      () => ({
+        kind: 'idx',
+        files: [fileOf([makeIdx([4, 28, 0], [])], 'train-images-idx3-ubyte'), fileOf([makeIdx([4], [0, 1, 0, 1])], 'train-labels-idx1-ubyte')],
+        name: 'x',
+      }),
+      'train-images-idx3-ubyte holds images 0 pixels wide (its shape is [4, 28, 0]), which have nothing to learn from. Check that it is the images file you meant, or export it again.',
     ],
     [
       'a zip whose classes cannot all be read',

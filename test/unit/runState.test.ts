@@ -1,43 +1,23 @@
 // The page's Run state, driven by a fake worker: how a run that goes wrong ends, and what each button sends.
-import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeWorkers } from './helpers/fakeWorker';
-import { TrainingClient } from '../../src/worker/client';
-import type { WorkerEvent, WorkerRequest } from '../../src/lib/protocol';
-
-const fake = vi.hoisted(() => ({ client: null as unknown as TrainingClient, downloads: [] as [string, number][] }));
-vi.mock('../../src/state/services', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../src/state/services')>()),
-  trainingClient: () => fake.client,
-}));
-vi.mock('../../src/state/download', () => ({
-  offerDownload: (name: string, data: Uint8Array) => fake.downloads.push([name, data.byteLength]),
-}));
-
-const { Run } = await import('../../src/state/run.svelte');
-
-let workers = fakeWorkers<WorkerRequest, WorkerEvent>();
-beforeEach(() => {
-  workers = fakeWorkers<WorkerRequest, WorkerEvent>();
-  fake.client = new TrainingClient(workers.create);
-  fake.downloads = [];
-});
+import { describe, expect, it } from 'vitest';
+import { testHearth } from './helpers/hearth';
+import type { WorkerEvent } from '../../src/lib/protocol';
 
 /** A started run, and a way to answer as its worker. */
-function started() {
-  const run = new Run();
+async function started() {
+  const t = await testHearth();
+  const { run } = t.hearth;
   run.start();
-  const worker = workers.created[0];
   const runId = run.runId!;
-  const sent = () => worker.posted.map((p) => p.msg.type);
-  const emit = (ev: Record<string, unknown>) => worker.emit({ runId, ...ev } as WorkerEvent);
+  const sent = () => t.training.sent().map((m) => m.type);
+  const emit = (ev: Record<string, unknown>) => t.training.emit({ runId, ...ev } as WorkerEvent);
   emit({ type: 'started', paramCount: 10, trainSamples: 100, valSamples: 0, batchesPerEpoch: 2, epochs: 1 });
-  return { run, runId, sent, emit };
+  return { run, runId, sent, emit, downloads: t.downloads };
 }
 
 describe('Run', () => {
-  it('lets Stop end the evaluation after a Stop ended training', () => {
-    const { run, sent, emit } = started();
+  it('lets Stop end the evaluation after a Stop ended training', async () => {
+    const { run, sent, emit } = await started();
     run.stop();
     expect(run.stopRequested).toBe(true);
     emit({ type: 'evaluating', done: 0, total: 1000, etaSeconds: 40 });
@@ -54,8 +34,8 @@ describe('Run', () => {
     expect(run.active).toBe(false);
   });
 
-  it('ends as diverged with the worker message', () => {
-    const { run, emit } = started();
+  it('ends as diverged with the worker message', async () => {
+    const { run, emit } = await started();
     const message = 'Diverged at epoch 1, batch 2: the loss became NaN. Try a lower learning rate (now 10). The model was not saved: its weights are no longer numbers.';
     emit({ type: 'diverged', epoch: 1, batch: 2, batchesPerEpoch: 2, during: 'training', value: 'NaN', message });
     expect(run.state).toBe('diverged');
@@ -64,7 +44,7 @@ describe('Run', () => {
   });
 
   it('holds an unsaved model: no new run until it is saved, downloaded or discarded', async () => {
-    const { run, runId, sent, emit } = started();
+    const { run, runId, sent, emit, downloads } = await started();
     emit({ type: 'evaluating', done: 0, total: 10, etaSeconds: 1 });
     emit({ type: 'unsaved', name: 'M', bytes: 4000, diskFull: true, message: 'Not enough disk space…' });
     expect(run.state).toBe('unsaved');
@@ -84,7 +64,7 @@ describe('Run', () => {
     run.download();
     expect(run.holding).toBe('archiving');
     emit({ type: 'archive', fileName: 'm.zip', data: new Uint8Array(7) });
-    expect(fake.downloads).toEqual([['m.zip', 7]]);
+    expect(downloads).toEqual([['m.zip', 7]]);
     expect(run.holding).toBeNull();
     expect(run.state).toBe('unsaved');
 
@@ -101,8 +81,8 @@ describe('Run', () => {
     expect(runId).toBe(run.runId);
   });
 
-  it('discards a held model when asked, and can train again', () => {
-    const { run, sent, emit } = started();
+  it('discards a held model when asked, and can train again', async () => {
+    const { run, sent, emit } = await started();
     emit({ type: 'unsaved', name: 'M', bytes: 4000, diskFull: false, message: 'Could not save' });
     run.discard();
     expect(run.state).toBe('discarded');

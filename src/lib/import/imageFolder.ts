@@ -4,12 +4,13 @@
  * Decoding is the browser's job, so it is passed in; this module plans,
  * resizes and collects.
  */
-import { ImportError } from './errors';
-import { checkImageSize, resizeToUint8, type DecodedImage } from './resize';
-import { isJunkPath } from './zip';
+import { ImportError, formatBytes } from './errors';
+import { ESCAPES_ROOT, entryPath, isJunkPath } from './paths';
+import { MAX_IMAGE_FILE_BYTES, checkImageSize, imageProblem, resizeToUint8, type DecodedImage } from './resize';
 
-export { openZip, readZipEntries, isJunkPath, type FileEntry, type OpenZip, type ZipEntryInfo } from './zip';
-export { resizeToUint8, checkImageSize, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE, type DecodedImage } from './resize';
+export { openZip, readZipEntries, type FileEntry, type OpenZip, type ZipEntryInfo } from './zip';
+export { entryPath, isJunkPath } from './paths';
+export { resizeToUint8, checkImageSize, MIN_IMAGE_SIZE, MAX_IMAGE_SIZE, MAX_IMAGE_FILE_BYTES, type DecodedImage } from './resize';
 
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'];
 
@@ -39,26 +40,41 @@ const extensionOf = (name: string) => {
 export function planImageFolder(entries: { path: string; size: number }[], name = 'The folder'): ImageFolderPlan {
   const skipped: SkippedFile[] = [];
   const images: string[][] = [];
+  const seen = new Set<string>();
   for (const { path: raw, size } of entries) {
-    const path = raw.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, '');
+    const path = entryPath(raw);
+    if (path === null) {
+      skipped.push({ path: raw, reason: ESCAPES_ROOT });
+      continue;
+    }
     if (path === '' || path.endsWith('/') || isJunkPath(path)) continue;
     const ext = extensionOf(path.split('/').pop()!);
-    if (!IMAGE_EXTENSIONS.includes(ext)) {
+    if (seen.has(path)) {
+      skipped.push({ path, reason: 'another file has the same path (written differently); only the first was read' });
+    } else if (!IMAGE_EXTENSIONS.includes(ext)) {
       skipped.push({ path, reason: ext ? `not an image (.${ext} files are not read)` : 'not an image (no file extension)' });
     } else if (size === 0) {
       skipped.push({ path, reason: 'the file is empty' });
+    } else if (size > MAX_IMAGE_FILE_BYTES) {
+      skipped.push({
+        path,
+        reason: `too big to be an image Hearth can use (${formatBytes(size)}; image files up to ${formatBytes(MAX_IMAGE_FILE_BYTES)} are read), so it was not unpacked`,
+      });
     } else images.push(path.split('/'));
+    seen.add(path);
   }
 
-  const dirs = images.map((parts) => parts.slice(0, -1));
-  let root = dirs.length ? dirs[0].length : 0;
-  for (const d of dirs) {
+  // Loops, not Math.max(...) or spreads: a folder can hold more images (MNIST has 70,000) than a call takes arguments.
+  let root = images.length ? images[0].length - 1 : 0;
+  let deepest = 0;
+  for (const parts of images) {
+    const depth = parts.length - 1;
     let k = 0;
-    while (k < root && k < d.length && d[k] === dirs[0][k]) k++;
+    while (k < root && k < depth && parts[k] === images[0][k]) k++;
     root = k;
+    if (depth > deepest) deepest = depth;
   }
-  root = Math.min(root, Math.max(0, ...dirs.map((d) => d.length)) - 1);
-  root = Math.max(root, 0);
+  root = Math.max(0, Math.min(root, deepest - 1));
 
   const names = new Set<string>();
   const placed: { path: string; cls: string }[] = [];
@@ -111,15 +127,30 @@ export async function importImages(
   for (let i = 0; i < items.length; i++) {
     opts.signal?.throwIfAborted();
     const { path, classIndex } = items[i];
-    const bytes = await read(path);
-    try {
-      const image = await decode(bytes, path);
-      x.set(resizeToUint8(image, opts.size, opts.channels), count * per);
+    const sample = await toSample(await read(path), path, decode, opts);
+    if (typeof sample === 'string') skipped.push({ path, reason: sample });
+    else {
+      x.set(sample, count * per);
       y[count++] = classIndex;
-    } catch (e) {
-      skipped.push({ path, reason: `could not be decoded as an image (${(e as Error)?.message ?? String(e)})` });
     }
     opts.onProgress?.(i + 1, items.length);
   }
-  return { x: count === items.length ? x : x.slice(0, count * per), y: y.slice(0, count), count, skipped };
+  // A view, not a copy: the rows are copied into their splits next, and a copy here would double the peak memory.
+  return { x: x.subarray(0, count * per), y: y.slice(0, count), count, skipped };
+}
+
+/** The resized sample, or why the file gives none. */
+async function toSample(
+  bytes: Uint8Array,
+  path: string,
+  decode: (bytes: Uint8Array, path: string) => Promise<DecodedImage>,
+  opts: ImportImagesOptions,
+): Promise<Uint8Array | string> {
+  let image: DecodedImage;
+  try {
+    image = await decode(bytes, path);
+  } catch (e) {
+    return `could not be decoded as an image (${(e as Error)?.message ?? String(e)})`;
+  }
+  return imageProblem(image.width, image.height) ?? resizeToUint8(image, opts.size, opts.channels);
 }

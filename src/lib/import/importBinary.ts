@@ -48,6 +48,16 @@ export function idxPair(
   if (lab.shape.length !== 1) {
     throw new ImportError(labels.name, `${labels.name} should be a list of labels, but has shape [${lab.shape.join(', ')}].`);
   }
+  if (n === 0) {
+    throw new ImportError(images.name, `${images.name} holds no images (its shape is [${img.shape.join(', ')}]); choose an images file that has samples in it.`);
+  }
+  const zero = h === 0 ? '0 pixels high' : w === 0 ? '0 pixels wide' : c === 0 ? 'with 0 channels' : null;
+  if (zero) {
+    throw new ImportError(
+      images.name,
+      `${images.name} holds images ${zero} (its shape is [${img.shape.join(', ')}]), which have nothing to learn from. Check that it is the images file you meant, or export it again.`,
+    );
+  }
   if (lab.shape[0] !== n) {
     throw new ImportError(labels.name, `${labels.name} has ${lab.shape[0]} labels, but ${images.name} has ${n} images.`);
   }

@@ -9,7 +9,8 @@ import { importImages, planImageFolder, type ImageFolderPlan } from './imageFold
 import { assembleDataset, datasetId, splitRows, storeDataset, type ImportContext } from './pipelineDataset';
 import type { ImageImportOptions, SkippedItem } from './protocol';
 import { checkSpace } from './quota';
-import { checkImageSize, type DecodedImage } from './resize';
+import { entryPath } from './paths';
+import { MAX_IMAGE_FILE_BYTES, checkImageSize, type DecodedImage } from './resize';
 import { openZip } from './zip';
 
 /** The browser's decoder in the worker; a fake in tests. Throws for bytes that are not a picture. */
@@ -20,7 +21,7 @@ type Result = { dataset: DatasetMeta; skipped: SkippedItem[]; droppedRows: numbe
 export async function importImageZip(file: File, options: ImageImportOptions, ctx: ImportContext, decode: DecodeFn): Promise<Result> {
   checkImageSize(options.size);
   ctx.progress('read', 0, file.name);
-  const zip = openZip(new Uint8Array(await file.arrayBuffer()), file.name, { maxTotalBytes: ctx.left });
+  const zip = openZip(new Uint8Array(await file.arrayBuffer()), file.name, { maxTotalBytes: ctx.left, maxEntryBytes: MAX_IMAGE_FILE_BYTES });
   ctx.progress('read', 1, file.name);
   const plan = planImageFolder(zip.entries, file.name);
   return importPlanned(plan, (path) => zip.read(path), { label: file.name, source: file.name }, options, ctx, decode);
@@ -35,14 +36,17 @@ export async function importImageFolder(
   checkImageSize(options.size);
   const label = options.name.trim() ? `The folder "${options.name.trim()}"` : 'The folder';
   const byPath = new Map<string, File>();
-  // planImageFolder normalises paths the same way, so reads find their file again.
-  for (const f of files) byPath.set(f.path.replace(/\\/g, '/').replace(/^(\.\/|\/)+/, ''), f.file);
+  // Keyed by entryPath, as planImageFolder spells its paths; the first of two spellings wins there too.
+  for (const f of files) {
+    const path = entryPath(f.path);
+    if (path !== null && !byPath.has(path)) byPath.set(path, f.file);
+  }
   const plan = planImageFolder(
     files.map((f) => ({ path: f.path, size: f.file.size })),
     label,
   );
   const read = async (path: string) => {
-    const file = byPath.get(path);
+    const file = byPath.get(entryPath(path) ?? path);
     if (!file) throw new ImportError(label, `${label} has no file "${path}".`);
     return new Uint8Array(await file.arrayBuffer());
   };

@@ -14,6 +14,25 @@ export interface DecodedImage {
 export const MIN_IMAGE_SIZE = 8;
 export const MAX_IMAGE_SIZE = 224;
 
+/**
+ * Image files bigger than this are skipped unread. A 24-bit BMP of 33 megapixels is
+ * 100 MB, and every image is shrunk to at most 224×224: a bigger file is a video, a
+ * disk image or a decompression bomb, and unpacking it could exhaust the tab's memory.
+ */
+export const MAX_IMAGE_FILE_BYTES = 100_000_000;
+/** 25 megapixels (a 6000×4000 camera photo): decoding and resampling take about 30 bytes a pixel. */
+export const MAX_IMAGE_PIXELS = 25_000_000;
+
+/** Why a decoded image of this size cannot be used, or null when it can. */
+export function imageProblem(width: number, height: number): string | null {
+  if (!(width >= 1)) return 'the image is 0 pixels wide; open it in an image editor and save it again, or remove it';
+  if (!(height >= 1)) return 'the image is 0 pixels high; open it in an image editor and save it again, or remove it';
+  if (width * height > MAX_IMAGE_PIXELS) {
+    return `the image is ${width}×${height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6} megapixels Hearth reads; shrink it first`;
+  }
+  return null;
+}
+
 /** Rec. 601 luma, the weights most image libraries use for greyscale. */
 const LUMA = [0.299, 0.587, 0.114];
 
@@ -54,7 +73,9 @@ export function checkImageSize(size: number): void {
 export function resizeToUint8(image: DecodedImage, size: number, channels: 1 | 3): Uint8Array {
   checkImageSize(size);
   const { width, height, data } = image;
-  if (width < 1 || height < 1 || data.length < width * height * 4) throw new RangeError('The image has no pixels.');
+  const problem = imageProblem(width, height);
+  if (problem) throw new RangeError(problem);
+  if (data.length < width * height * 4) throw new RangeError(`The image should have ${width * height} pixels, but has data for fewer.`);
 
   // To float planes, transparent pixels laid over white (how a browser shows them).
   const n = width * height;

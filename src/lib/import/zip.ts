@@ -7,6 +7,9 @@
  */
 import { Inflate } from 'fflate';
 import { ImportError, formatBytes } from './errors';
+import { entryPath, isJunkPath } from './paths';
+
+export { isJunkPath };
 
 export interface FileEntry {
   path: string;
@@ -24,15 +27,6 @@ interface CentralEntry extends ZipEntryInfo {
   encrypted: boolean;
   compressedSize: number;
   localOffset: number;
-}
-
-/** Folders and files that operating systems add on their own; never data. */
-export function isJunkPath(path: string): boolean {
-  const parts = path.split('/');
-  const base = parts[parts.length - 1];
-  return (
-    parts.includes('__MACOSX') || base === '.DS_Store' || base.startsWith('._') || base === 'Thumbs.db' || base === 'desktop.ini'
-  );
 }
 
 const CHUNK = 16 * 1024;
@@ -54,23 +48,29 @@ function readCentralDirectory(zip: Uint8Array, fileName: string): CentralEntry[]
   }
   if (eocd < 0) broken('its table of contents is missing; it may be cut short');
   let count = u16(zip, eocd + 10);
+  let length = u32(zip, eocd + 12);
   let offset = u32(zip, eocd + 16);
   if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && u32(zip, eocd - 20) === 0x07064b50) {
     const z64 = u64(zip, eocd - 12);
     if (z64 + 56 > zip.length || u32(zip, z64) !== 0x06064b50) broken('its ZIP64 table of contents is damaged');
     count = u64(zip, z64 + 32);
+    length = u64(zip, z64 + 40);
     offset = u64(zip, z64 + 48);
   }
+  const end = offset + length;
   const entries: CentralEntry[] = [];
   const decoder = new TextDecoder();
-  for (let i = 0, o = offset; i < count; i++) {
+  // Some writers (fflate among them) store 65,536 entries or more without ZIP64, so the 16-bit count wraps:
+  // entries that follow inside the table's declared length are read too.
+  const more = (o: number) => o + 46 <= Math.min(end, zip.length) && u32(zip, o) === 0x02014b50;
+  for (let i = 0, o = offset; i < count || more(o); i++) {
     if (o + 46 > zip.length || u32(zip, o) !== 0x02014b50) broken(`entry ${i + 1} of its table of contents is damaged`);
     const nameLength = u16(zip, o + 28);
     const extraLength = u16(zip, o + 30);
     let compressedSize = u32(zip, o + 20);
     let size = u32(zip, o + 24);
     let localOffset = u32(zip, o + 42);
-    const path = decoder.decode(zip.subarray(o + 46, o + 46 + nameLength)).replace(/\\/g, '/');
+    const path = decoder.decode(zip.subarray(o + 46, o + 46 + nameLength));
     // ZIP64: the sizes and offset that did not fit in 32 bits follow, in this order, in extra field 0x0001.
     for (let e = o + 46 + nameLength; e + 4 <= o + 46 + nameLength + extraLength; e += 4 + u16(zip, e + 2)) {
       if (u16(zip, e) !== 0x0001) continue;
@@ -86,26 +86,46 @@ function readCentralDirectory(zip: Uint8Array, fileName: string): CentralEntry[]
 }
 
 export interface OpenZip {
-  /** Files only: no folders, no operating-system junk. */
+  /**
+   * Files only: no folders, no operating-system junk. Paths as entryPath spells them,
+   * except a name that leads outside the archive, which is listed as written (and never read).
+   */
   entries: ZipEntryInfo[];
-  /** Inflates one entry; throws ImportError if it is damaged, encrypted or bigger than declared. */
+  /** Inflates one entry, found by any spelling of its path; throws ImportError if it is damaged, encrypted or bigger than declared. */
   read(path: string): Promise<Uint8Array>;
+}
+
+export interface OpenZipOptions {
+  /** The zip is refused when the entries it could read declare more than this in all. */
+  maxTotalBytes: number;
+  /** Entries declaring more are listed but never inflated, and left out of the total: no file that big is read. */
+  maxEntryBytes?: number;
 }
 
 /**
  * Lists a zip and refuses it when the declared contents exceed maxTotalBytes. Entries
  * are inflated one at a time on read(), so an image folder never has to be in memory whole.
  */
-export function openZip(zip: Uint8Array, fileName: string, opts: { maxTotalBytes: number }): OpenZip {
-  const all = readCentralDirectory(zip, fileName).filter((e) => !e.path.endsWith('/') && !isJunkPath(e.path));
-  const declared = all.reduce((n, e) => n + e.size, 0);
+export function openZip(zip: Uint8Array, fileName: string, opts: OpenZipOptions): OpenZip {
+  const maxEntry = opts.maxEntryBytes ?? Infinity;
+  const entries: ZipEntryInfo[] = [];
+  const byPath = new Map<string, CentralEntry>();
+  let declared = 0;
+  for (const e of readCentralDirectory(zip, fileName)) {
+    const path = entryPath(e.path);
+    if (path === '' || path?.endsWith('/') || (path !== null && isJunkPath(path))) continue;
+    entries.push({ path: path ?? e.path, size: e.size });
+    // Two spellings of one path: the first is the file; planning reports the second.
+    if (path === null || e.size > maxEntry || byPath.has(path)) continue;
+    byPath.set(path, e);
+    declared += e.size;
+  }
   if (declared > opts.maxTotalBytes) {
     throw new ImportError(
       fileName,
       `${fileName} would expand to ${formatBytes(declared)}, more than the ${formatBytes(opts.maxTotalBytes)} of space left.`,
     );
   }
-  const byPath = new Map(all.map((e) => [e.path, e]));
   let inflatedTotal = 0;
 
   function inflate(entry: CentralEntry): Uint8Array {
@@ -147,17 +167,17 @@ export function openZip(zip: Uint8Array, fileName: string, opts: { maxTotalBytes
   }
 
   return {
-    entries: all.map(({ path, size }) => ({ path, size })),
+    entries,
     async read(path: string) {
-      const entry = byPath.get(path);
-      if (!entry) throw new ImportError(fileName, `${fileName} has no file "${path}".`);
+      const entry = byPath.get(entryPath(path) ?? path);
+      if (!entry) throw new ImportError(fileName, `${fileName} has no file "${path}" that can be read.`);
       return inflate(entry);
     },
   };
 }
 
 /** Every file of a zip in memory at once: fine for small archives; openZip for big ones. */
-export async function readZipEntries(zip: Uint8Array, fileName: string, opts: { maxTotalBytes: number }): Promise<FileEntry[]> {
+export async function readZipEntries(zip: Uint8Array, fileName: string, opts: OpenZipOptions): Promise<FileEntry[]> {
   const archive = openZip(zip, fileName, opts);
   const out: FileEntry[] = [];
   for (const { path } of archive.entries) out.push({ path, bytes: await archive.read(path) });

@@ -42,16 +42,17 @@ export interface HearthSchema extends DBSchema {
 export type HearthDb = IDBPDatabase<HearthSchema>;
 
 /** Opens the database on first use and shares it; a failed open is tried again on the next call. */
-export function lazyHearthDb(factory?: IDBFactory): () => Promise<HearthDb> {
+export function lazyHearthDb(factory?: IDBFactory, name: string = DB_NAME): () => Promise<HearthDb> {
   let opening: Promise<HearthDb> | null = null;
   return () =>
-    (opening ??= openHearthDb(factory).catch((err: unknown) => {
+    (opening ??= openHearthDb(factory, name).catch((err: unknown) => {
       opening = null;
       throw err;
     }));
 }
 
-export function openHearthDb(factory?: IDBFactory): Promise<HearthDb> {
+/** `name` is DB_NAME for the app; another name gives an instance (or a test) a database of its own. */
+export function openHearthDb(factory?: IDBFactory, name: string = DB_NAME): Promise<HearthDb> {
   const idb = factory ?? globalThis.indexedDB;
   if (!idb) {
     return Promise.reject(new Error('This browser does not offer IndexedDB storage (private browsing can turn it off).'));
@@ -59,7 +60,7 @@ export function openHearthDb(factory?: IDBFactory): Promise<HearthDb> {
   // What idb's openDB does, but on the caller's factory rather than the global one.
   let request: IDBOpenDBRequest;
   try {
-    request = idb.open(DB_NAME, DB_VERSION);
+    request = idb.open(name, DB_VERSION);
   } catch (err) {
     // Browsers can refuse synchronously (SecurityError in some private or sandboxed contexts).
     return Promise.reject(err);

@@ -1,0 +1,101 @@
+/**
+ * One Hearth: every state object of an instance, made here with what each
+ * depends on passed in, so any of them can be built alone (a test hands a
+ * class a fake worker client and a fake-indexeddb database) and a page can
+ * hold more than one Hearth. Components get theirs from Svelte context
+ * (`useHearth()`), never from a module-level singleton.
+ *
+ *   const hearth = createHearth({ writeUrl: true });
+ *   mount(App, { target, props: { hearth } });   // App calls provideHearth(hearth)
+ *   hearth.start(location.search);
+ */
+import { createContext } from 'svelte';
+import { DB_NAME } from '../lib/storage/db';
+import { createServices, type Services } from './services';
+import { ErrorBanner } from './errors.svelte';
+import { Settings } from './settings.svelte';
+import { Library } from './library.svelte';
+import { Models } from './models.svelte';
+import { BackendStatus } from './backend.svelte';
+import { Run } from './run.svelte';
+import { Importer } from './importer.svelte';
+import { Predictor } from './predict.svelte';
+import { syncPresetWithDataset } from './presetSync.svelte';
+
+export interface HearthOptions {
+  /** The database the instance keeps its datasets and models in; the app's own by default. */
+  dbName?: string;
+  /** Whether the settings are mirrored into the page's URL (the app does; an embedded instance must not). */
+  writeUrl: boolean;
+  /** Worker clients and database to use instead of the real ones (tests). */
+  services?: Services;
+  /** Hands a file to the person (a held model's archive); the browser's download by default. */
+  download?: (fileName: string, data: Uint8Array) => void;
+}
+
+export interface Hearth {
+  services: Services;
+  errors: ErrorBanner;
+  settings: Settings;
+  library: Library;
+  models: Models;
+  backend: BackendStatus;
+  run: Run;
+  importer: Importer;
+  predictor: Predictor;
+  /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
+  start(search: string): void;
+  /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
+  busy(): boolean;
+  /** Stops listening to workers and other tabs and ends the workers. */
+  dispose(): void;
+}
+
+export function createHearth(options: HearthOptions): Hearth {
+  const services = options.services ?? createServices(options.dbName ?? DB_NAME);
+  const { training, imports, db } = services;
+  const errors = new ErrorBanner();
+  const settings = new Settings({ writeUrl: options.writeUrl });
+  const library = new Library({ db, errors, settings });
+  const models = new Models({ db, errors, library });
+  const backend = new BackendStatus({ training, errors });
+  const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
+  const importer = new Importer({ imports, errors, library, settings, run });
+  const predictor = new Predictor({ training, errors });
+  let stopSync: (() => void) | null = null;
+
+  return {
+    services,
+    errors,
+    settings,
+    library,
+    models,
+    backend,
+    run,
+    importer,
+    predictor,
+    start(search) {
+      settings.initFromUrl(search);
+      backend.probe(settings.config.backend);
+      void library.init();
+      void models.init();
+      stopSync ??= syncPresetWithDataset(library, settings);
+    },
+    busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
+    dispose() {
+      stopSync?.();
+      stopSync = null;
+      for (const part of [run, importer, predictor, backend, library, models]) part.dispose();
+      training.terminate();
+      imports.terminate();
+    },
+  };
+}
+
+const [getHearth, setHearth] = createContext<Hearth>();
+
+/** The Hearth of the component tree being rendered. */
+export const useHearth = getHearth;
+
+/** Gives a component tree its Hearth; App calls it with the one it is mounted with. */
+export const provideHearth = setHearth;
