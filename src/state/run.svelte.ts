@@ -6,7 +6,7 @@
  */
 import type { EpochLog, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
-import type { ModelPresetId } from '../lib/config';
+import { modelShortName } from '../lib/model/spec';
 import { newRunId, type Services } from './services';
 import { appendPoint, emptySeries, type BatchSeries } from './series';
 import type { ErrorBanner } from './errors.svelte';
@@ -16,7 +16,6 @@ import type { Settings } from './settings.svelte';
 import type { Library } from './library.svelte';
 import { offerDownload } from './download';
 
-const SHORT_NAMES: Record<ModelPresetId, string> = { mlp: 'MLP', cnn: 'CNN', 'cifar-cnn': 'CIFAR-10 CNN', 'tabular-mlp': 'Tabular MLP' };
 
 export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'diverged' | 'unsaved' | 'discarded' | 'error';
 export type EpochRow = EpochLog & { numTensors: number };
@@ -108,7 +107,7 @@ export class Run {
     backend.follow(runId);
     const dataset = library.selected;
     this.startedTask = dataset?.task ?? 'classification';
-    const modelName = dataset ? `${SHORT_NAMES[settings.config.model]} on ${dataset.name}` : undefined;
+    const modelName = dataset ? `${modelShortName(settings.config)} on ${dataset.name}` : undefined;
     training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
 

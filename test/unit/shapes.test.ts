@@ -37,7 +37,7 @@ describe('inferShapes agrees with tfjs', () => {
         expect(rows.map((r) => r.output)).toEqual(model.layers.map((l) => (l.outputShape as number[]).slice(1)));
         expect(rows.map((r) => r.params)).toEqual(model.layers.map((l) => l.countParams()));
         expect(sumParams(rows)).toBe(model.countParams());
-        const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+        const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
         expect(rows.reduce((n, r) => n + r.trainable, 0)).toBe(trainable);
       } finally {
         model.dispose();

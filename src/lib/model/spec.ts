@@ -47,6 +47,14 @@ export const PRESETS: PresetInfo[] = [
  */
 const MIN_SIDE: Partial<Record<ModelPresetId, number>> = { cnn: 10, 'cifar-cnn': 18 };
 
+const SHORT_NAME: Partial<Record<ModelPresetId, string>> = { mlp: 'MLP', cnn: 'CNN' };
+
+/** What a model is called in its name: "CNN" for a preset as it is, "Custom model" once its layers were edited. */
+export function modelShortName(config: { model: ModelPresetId; layers: readonly unknown[] }): string {
+  if (config.layers.length > 0) return 'Custom model';
+  return SHORT_NAME[config.model] ?? presetName(config.model);
+}
+
 const presetName = (id: ModelPresetId) => PRESETS.find((p) => p.id === id)?.name ?? id;
 
 /** What presetsFor and defaultPresetFor need to know about a dataset. */

@@ -7,7 +7,8 @@ import type { ExperimentConfig } from '../config';
 import type { Task } from '../types';
 import { LAYER_NAMES, type LayerSpec } from './layers';
 import { LOSS_NAMES, resolveLoss, type LossChoice } from './loss';
-import { inferShapes, type StackProblem } from './shapes';
+import { inferShapes, sumParams, type LayerRow, type StackProblem } from './shapes';
+import { estimateMemory, type MemoryEstimate } from './memory';
 import { layerSpecs, presetProblem, type PresetTarget } from './spec';
 
 export interface StackTarget {
@@ -100,4 +101,35 @@ export function modelProblem(config: Pick<ExperimentConfig, 'model' | 'layers' |
 /** The problem as one sentence naming the layer: "Layer 4 (Dense): …". */
 export function describeProblem(p: StackProblem, layers: readonly LayerSpec[]): string {
   return p.index === null ? p.message : `Layer ${p.index + 1} (${LAYER_NAMES[layers[p.index].type]}): ${p.message}`;
+}
+
+export interface ModelSummary {
+  layers: LayerSpec[];
+  /** One per layer up to the first whose shape fails (see inferShapes). */
+  rows: LayerRow[];
+  problem: StackProblem | null;
+  params: number;
+  memory: MemoryEstimate | null;
+}
+
+/** What the editor shows: the layers trained, their shapes and weights, the first problem, and the memory a step needs. */
+export function modelSummary(
+  config: Pick<ExperimentConfig, 'model' | 'layers' | 'loss' | 'batchSize' | 'optimizer'>,
+  meta: ModelTarget,
+): ModelSummary {
+  let layers: LayerSpec[];
+  try {
+    layers = modelLayers(config, meta);
+  } catch {
+    layers = [];
+  }
+  const { rows } = inferShapes(layers, [...meta.shape]);
+  const problem = modelProblem(config, meta);
+  return {
+    layers,
+    rows,
+    problem,
+    params: sumParams(rows),
+    memory: problem ? null : estimateMemory(rows, [...meta.shape], config.batchSize, config.optimizer),
+  };
 }

@@ -13,7 +13,7 @@ import { getDataset, readShard } from '../storage/datasets';
 import { serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
 import { buildLayers } from '../model/build';
-import { PRESETS } from '../model/spec';
+import { modelShortName } from '../model/spec';
 import { resolveLoss } from '../model/loss';
 import { describeProblem, modelLayers, modelProblem } from '../model/validate';
 import { selectBackend } from './backend';
@@ -75,15 +75,7 @@ export function trainingRanges(
   return { trainEnd, val: end > trainEnd ? { split: 'train', start: trainEnd, end } : null };
 }
 
-/** The short names saved models are called by: "MLP on MNIST · 97.9%", "Tabular MLP on Housing · MAE 2.31". */
-const SHORT_NAME: Record<string, string> = { mlp: 'MLP', cnn: 'CNN' };
-
-/** "CNN" for a preset as it is, "Custom model" once its layers were edited. */
-export function modelShortName(config: Pick<ExperimentConfig, 'model' | 'layers'>): string {
-  if (config.layers.length > 0) return 'Custom model';
-  return SHORT_NAME[config.model] ?? PRESETS.find((p) => p.id === config.model)?.name ?? config.model;
-}
-
+/** The names saved models are called by: "MLP on MNIST · 97.9%", "Tabular MLP on Housing · MAE 2.31". */
 export function defaultModelName(config: ExperimentConfig, dataset: DatasetMeta, evaluation: Evaluation | null): string {
   const model = modelShortName(config);
   let score = '';
