@@ -21,6 +21,7 @@ import { Run } from './run.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
+import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -62,7 +63,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
-  let stopSync: (() => void) | null = null;
+  let stopFollowing: (() => void)[] = [];
 
   return {
     services,
@@ -79,12 +80,14 @@ export function createHearth(options: HearthOptions): Hearth {
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
-      stopSync ??= syncPresetWithDataset(library, settings);
+      if (stopFollowing.length === 0) {
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+      }
     },
     busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
     dispose() {
-      stopSync?.();
-      stopSync = null;
+      for (const stop of stopFollowing) stop();
+      stopFollowing = [];
       for (const part of [run, importer, predictor, backend, library, models]) part.dispose();
       training.terminate();
       imports.terminate();

@@ -51,6 +51,16 @@ export class Library {
   available = $derived<BuiltinDataset[]>(BUILTIN_DATASETS.filter((b) => !this.datasets.some((d) => d.id === b.id)));
   selected = $derived<DatasetMeta | null>(this.datasets.find((d) => d.id === this.deps.settings.config.datasetId) ?? null);
 
+  /**
+   * The dataset the settings name when this browser does not have it (a shared
+   * link, or a dataset deleted since), with the built-in that provides it if any.
+   */
+  missing = $derived.by<{ id: string; builtin: BuiltinDataset | null } | null>(() => {
+    const id = this.deps.settings.config.datasetId;
+    if (!this.ready || this.datasets.some((d) => d.id === id)) return null;
+    return { id, builtin: BUILTIN_DATASETS.find((b) => b.id === id) ?? null };
+  });
+
   private controller: AbortController | null = null;
   private previews = new Map<string, Promise<Preview>>();
   private stopWatching: (() => void) | null = null;

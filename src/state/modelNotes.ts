@@ -6,6 +6,7 @@
  */
 import { predictionCollapse } from '../lib/metrics/collapse';
 import type { Evaluation, SavedModelMeta } from '../lib/types';
+import { fieldOf, type ExperimentConfig } from '../lib/config';
 
 export interface ModelMark {
   id: 'stopped' | 'not-evaluated' | 'one-class';
@@ -27,6 +28,24 @@ export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evalu
     marks.push({ id: 'one-class', label: 'one class', title: 'Predicts one class for nearly every test sample.' });
   }
   return marks;
+}
+
+/** The settings that tell two models of one dataset apart: "Adam · learning rate 0.001 · batch 128 · 5 epochs". */
+export function settingsSummary(config: ExperimentConfig): string {
+  const optimizer = fieldOf('optimizer').input;
+  const name = optimizer?.kind === 'choice' ? (optimizer.options.find((o) => o.value === config.optimizer)?.label ?? config.optimizer) : config.optimizer;
+  const parts = [name, `learning rate ${config.learningRate}`, `batch ${config.batchSize}`, `${config.epochs} epoch${config.epochs === 1 ? '' : 's'}`];
+  if (config.trainLimit > 0) parts.push(`${config.trainLimit} samples`);
+  return parts.join(' · ');
+}
+
+/** "MLP on MNIST", or "MLP on MNIST (3)" when that name is taken, so saved models never look alike. */
+export function uniqueName(base: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  if (!names.has(base)) return base;
+  let n = 2;
+  while (names.has(`${base} (${n})`)) n += 1;
+  return `${base} (${n})`;
 }
 
 /** A sentence for a classifier that predicts one class for (nearly) every test sample; null otherwise. */

@@ -15,6 +15,8 @@ export interface ShownEvaluation {
   title: string;
   /** The saved model it belongs to, once there is one. */
   modelId: string | null;
+  /** The dataset it was measured on. */
+  datasetId: string | null;
   classes: string[];
   result: Evaluation;
 }
@@ -70,7 +72,9 @@ export class Models {
     this.selectedId = id;
     const model = this.list.find((m) => m.id === id);
     // A model without an evaluation must not go on showing the previous model's.
-    this.evaluation = model?.evaluation ? { title: model.name, modelId: id, classes: model.classes, result: model.evaluation } : null;
+    this.evaluation = model?.evaluation
+      ? { title: model.name, modelId: id, datasetId: model.datasetId, classes: model.classes, result: model.evaluation }
+      : null;
   }
 
   /** Called after a run saved its model: list it and make it the one to try. */
@@ -79,7 +83,9 @@ export class Models {
     void this.deps.library.refreshEstimate();
     if (!this.list.some((m) => m.id === model.id)) this.list = [model, ...this.list];
     this.selectedId = model.id;
-    if (model.evaluation) this.evaluation = { title: model.name, modelId: model.id, classes: model.classes, result: model.evaluation };
+    if (model.evaluation) {
+      this.evaluation = { title: model.name, modelId: model.id, datasetId: model.datasetId, classes: model.classes, result: model.evaluation };
+    }
   }
 
   showEvaluation(evaluation: ShownEvaluation | null): void {

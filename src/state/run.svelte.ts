@@ -15,6 +15,7 @@ import type { Models } from './models.svelte';
 import type { Settings } from './settings.svelte';
 import type { Library } from './library.svelte';
 import { offerDownload } from './download';
+import { uniqueName } from './modelNotes';
 
 
 export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'diverged' | 'unsaved' | 'discarded' | 'error';
@@ -54,9 +55,17 @@ export class Run {
   elapsedSeconds = $state(0);
   /** Training time as the worker measured it, once the run is over. */
   finalSeconds = $state<number | null>(null);
+  /** The dataset the run on show trained on. */
+  datasetId = $state<string | null>(null);
   private startedTask = $state<Task>('classification');
+  private startedTarget = $state<string | null>(null);
   /** The run's task, or before any run the chosen dataset's: for regression, the accuracy slots hold MAE. */
   task = $derived.by<Task>(() => (this.state === 'idle' ? (this.deps.library.selected?.task ?? 'classification') : this.startedTask));
+
+  /** For regression, the column the model predicts: the unit of its MAE. */
+  target = $derived.by<string | null>(() =>
+    this.state === 'idle' ? (this.deps.library.selected?.tabular?.label ?? null) : this.startedTarget,
+  );
 
   active = $derived(this.state === 'training' || this.state === 'evaluating');
   totalEpochs = $derived.by(() => this.started?.epochs ?? this.deps.settings.config.epochs);
@@ -89,25 +98,22 @@ export class Run {
     if (this.active || this.state === 'unsaved' || !settings.valid) return;
     this.unsubscribe ??= training.subscribe((ev) => this.onEvent(ev));
     const runId = newRunId('run');
+    this.clearView();
     this.runId = runId;
     this.state = 'training';
-    this.started = null;
-    this.lastBatch = null;
-    this.series = emptySeries();
-    this.epochs = [];
-    this.evalProgress = null;
-    this.evaluated = null;
-    this.diverged = null;
     this.unsaved = null;
     this.holding = null;
     this.stopRequested = false;
-    this.finalSeconds = null;
     models.showEvaluation(null);
     this.startClock();
     backend.follow(runId);
     const dataset = library.selected;
     this.startedTask = dataset?.task ?? 'classification';
-    const modelName = dataset ? `${modelShortName(settings.config)} on ${dataset.name}` : undefined;
+    this.startedTarget = dataset?.tabular?.label ?? null;
+    this.datasetId = dataset?.id ?? null;
+    const modelName = dataset
+      ? uniqueName(`${modelShortName(settings.config)} on ${dataset.name}`, models.list.map((m) => m.name))
+      : undefined;
     training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
 
@@ -133,6 +139,33 @@ export class Run {
     this.unsaved = null;
     this.holding = null;
     this.state = 'discarded';
+  }
+
+  /**
+   * Puts the panel back to "Ready" when another dataset is chosen, so it never
+   * shows a run of a dataset no longer in use. A run in progress, or one whose
+   * model is held unsaved, stays.
+   */
+  forgetFinished(): void {
+    if (this.active || this.state === 'unsaved' || this.state === 'idle') return;
+    this.stopClock();
+    this.clearView();
+    this.state = 'idle';
+    this.runId = null;
+    this.datasetId = null;
+    this.elapsedSeconds = 0;
+  }
+
+  /** Empties what the live view draws: figures, charts, the epoch table. */
+  private clearView(): void {
+    this.started = null;
+    this.lastBatch = null;
+    this.series = emptySeries();
+    this.epochs = [];
+    this.evalProgress = null;
+    this.evaluated = null;
+    this.diverged = null;
+    this.finalSeconds = null;
   }
 
   private askAboutHeld(type: 'save' | 'export'): void {
@@ -171,7 +204,7 @@ export class Run {
         const result = ev.result;
         const classes =
           this.deps.library.selected?.classes ?? (result.task === 'regression' ? [] : result.perClass.map((_, i) => String(i)));
-        this.deps.models.showEvaluation({ title: 'This run', modelId: null, classes, result });
+        this.deps.models.showEvaluation({ title: 'This run', modelId: null, datasetId: this.datasetId, classes, result });
         break;
       }
       case 'saved':

@@ -22,6 +22,9 @@ export const NUMERIC_FIELDS = CONFIG_KEYS.filter((key) => fieldOf(key).input?.ki
 export type NumericField = NumericKey;
 type Drafts = Record<NumericField, string>;
 
+/** The fields that say what is trained (data and model), as opposed to how: Reset keeps them. */
+const KEPT_ON_RESET: ConfigKey[] = ['datasetId', 'model'];
+
 function draftsOf(config: ExperimentConfig): Drafts {
   const out = {} as Drafts;
   for (const key of NUMERIC_FIELDS) out[key] = fieldOf(key).toText(config[key]);
@@ -45,6 +48,8 @@ export class Settings {
   private readonly writeUrl: boolean;
   config = $state<ExperimentConfig>({ ...DEFAULT_CONFIG });
   drafts = $state<Drafts>(draftsOf(DEFAULT_CONFIG));
+  /** The fields the page's link set (and that could be used). */
+  fromLink = $state.raw<ReadonlySet<ConfigKey>>(new Set());
   /** Set when the page's URL held settings that could not be used. */
   urlMessage = $state<string | null>(null);
 
@@ -82,6 +87,7 @@ export class Settings {
       }
     }
     this.config = restoreConfig(raw);
+    this.fromLink = new Set(Object.keys(raw) as ConfigKey[]);
     this.drafts = draftsOf(this.config);
     this.urlMessage = problems.length
       ? `This link had settings Hearth could not use, so their defaults apply: ${problems.join('; ')}.`
@@ -111,8 +117,13 @@ export class Settings {
     return $state.snapshot(this.config);
   }
 
+  /**
+   * Back to the default training settings. What is trained on and with which
+   * model stays: a Reset must not turn an Iris experiment into a long MNIST run.
+   */
   reset(): void {
-    this.config = { ...DEFAULT_CONFIG };
+    const kept = Object.fromEntries(KEPT_ON_RESET.map((key) => [key, this.config[key]]));
+    this.config = { ...DEFAULT_CONFIG, ...kept };
     this.drafts = draftsOf(this.config);
     this.syncUrl();
   }

@@ -5,6 +5,7 @@ import { settle, testHearth } from './helpers/hearth';
 import { tinyDataset } from './helpers/fakeDb';
 import { writeDataset } from '../../src/lib/storage/datasets';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
+import { forgetOtherDataset } from '../../src/state/datasetSwitch.svelte';
 import type { CsvPreview } from '../../src/lib/import/protocol';
 import type { ImportEvent } from '../../src/lib/import/protocol';
 
@@ -59,6 +60,15 @@ describe('Settings', () => {
     expect(settings.snapshot()).toEqual(DEFAULT_CONFIG);
   });
 
+  it('resets the training settings only: the dataset and model stay', async () => {
+    const { hearth } = await testHearth();
+    const { settings } = hearth;
+    settings.initFromUrl('?datasetId=iris&model=tabular-mlp&epochs=40&learningRate=0.1&optimizer=sgd');
+    settings.reset();
+    expect(settings.snapshot()).toEqual({ ...DEFAULT_CONFIG, datasetId: 'iris', model: 'tabular-mlp' });
+    expect(settings.drafts.epochs).toBe('5');
+  });
+
   it('leaves the page URL alone when the instance does not own it', async () => {
     const urls = stubPage();
     const { hearth } = await testHearth({ writeUrl: false });
@@ -86,6 +96,21 @@ describe('Library and Models', () => {
     await library.remove('b');
     expect(library.datasets.map((d) => d.id)).toEqual(['a']);
     expect(library.selected).toBeNull();
+  });
+
+  it('names the dataset a link needs when this browser lacks it, and the built-in that provides it', async () => {
+    const { hearth, db } = await testHearth();
+    const own = tinyDataset('mine', { train: 6, test: 3 }, 4);
+    await writeDataset(db, own.meta, own.data);
+    hearth.settings.initFromUrl('?datasetId=iris');
+    expect(hearth.library.missing).toBeNull(); // not listed yet: nothing to say
+    await hearth.library.init();
+    expect(hearth.settings.fromLink.has('datasetId')).toBe(true);
+    expect(hearth.library.missing).toMatchObject({ id: 'iris', builtin: { id: 'iris', name: 'Iris' } });
+    hearth.settings.set('datasetId', 'someone-elses');
+    expect(hearth.library.missing).toEqual({ id: 'someone-elses', builtin: null });
+    hearth.settings.set('datasetId', 'mine');
+    expect(hearth.library.missing).toBeNull();
   });
 
   it('names a stored record it cannot read and lists the others', async () => {
@@ -124,6 +149,50 @@ const preview = (fileName: string): CsvPreview => ({
   rowCount: 2,
   suggestedLabel: 'kind',
   suggestedTask: 'classification',
+});
+
+describe('Choosing another dataset', () => {
+  async function finishedRunOn(id: string) {
+    const t = await testHearth();
+    const { hearth, training, db } = t;
+    for (const d of ['a', 'b']) {
+      const stored = tinyDataset(d, { train: 6, test: 3 }, 4);
+      await writeDataset(db, stored.meta, stored.data);
+    }
+    hearth.start(`?datasetId=${id}`);
+    await settle();
+    hearth.run.start();
+    const runId = hearth.run.runId!;
+    const result = { task: 'classification', accuracy: 1, loss: 0.1, confusion: [1], numClasses: 1, perClass: [], macroF1: 1, samples: 1 };
+    training.emit({ type: 'started', runId, paramCount: 10, trainSamples: 6, valSamples: 0, batchesPerEpoch: 1, epochs: 1 } as never);
+    training.emit({ type: 'epoch', runId, log: { epoch: 1, loss: 0.5, acc: 0.5, valLoss: null, valAcc: null, seconds: 1, samplesPerSec: 6 }, numTensors: 3 } as never);
+    training.emit({ type: 'evaluation', runId, result } as never);
+    return t;
+  }
+
+  it("clears a finished run and its evaluation, so nothing of the previous dataset stays on show", async () => {
+    const { hearth, training } = await finishedRunOn('a');
+    training.emit({ type: 'done', runId: hearth.run.runId!, stopped: false, evaluated: true });
+    expect(hearth.run.state).toBe('done');
+    expect(hearth.models.evaluation?.datasetId).toBe('a');
+    forgetOtherDataset('a', hearth.run, hearth.models);
+    expect(hearth.run.state).toBe('done');
+    // (In the page an effect calls this whenever the chosen dataset changes.)
+    forgetOtherDataset('b', hearth.run, hearth.models);
+    expect(hearth.run.state).toBe('idle');
+    expect(hearth.run.epochs).toEqual([]);
+    expect(hearth.run.series.x).toEqual([]);
+    expect(hearth.models.evaluation).toBeNull();
+  });
+
+  it('keeps a run that is still going', async () => {
+    const { hearth } = await finishedRunOn('a');
+    forgetOtherDataset('b', hearth.run, hearth.models);
+    expect(hearth.run.state).toBe('training');
+    expect(hearth.models.evaluation?.datasetId).toBe('a');
+    expect(hearth.run.epochs).toHaveLength(1);
+    expect(hearth.run.datasetId).toBe('a');
+  });
 });
 
 describe('Importer', () => {

@@ -44,7 +44,7 @@ describe('zip reading and planning', () => {
   });
 
   it('plans classes under the wrapping folder and says why files are skipped', async () => {
-    const zip = openZip(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
+    const zip = await openZip(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
     const plan = planImageFolder(zip.entries, 'pets.zip');
     expect(plan.classes).toEqual(['cat', 'dog']);
     expect(plan.items).toEqual([
@@ -76,14 +76,14 @@ describe('zip reading and planning', () => {
     const e = await rejection(readZipEntries(huge, 'huge.zip', { maxTotalBytes: 1.1e9 }));
     expect(e.message).toBe('huge.zip would expand to 3.2 GB, more than the 1.1 GB of space left.');
     const real = zipSync({ 'a/x.bin': new Uint8Array(3_200_000) });
-    expect(() => openZip(real, 'zeros.zip', { maxTotalBytes: 1_100_000 })).toThrow(
+    await expect(openZip(real, 'zeros.zip', { maxTotalBytes: 1_100_000 })).rejects.toThrow(
       'zeros.zip would expand to 3.2 MB, more than the 1.1 MB of space left.',
     );
   });
 
   it('stops an entry that inflates to more than its header declares', async () => {
     const lying = setDeclaredSizes(zipSync({ 'a/x.bin': new Uint8Array(100_000) }), () => 1000);
-    const zip = openZip(lying, 'lying.zip', { maxTotalBytes: 1e9 });
+    const zip = await openZip(lying, 'lying.zip', { maxTotalBytes: 1e9 });
     const e = await rejection(zip.read('a/x.bin'));
     expect(e.message).toMatch(/^lying\.zip: "a\/x\.bin" holds more data than the zip declares \(1\.0 KB\)/);
   });
@@ -105,7 +105,7 @@ describe('zip reading and planning', () => {
   it('lists and reads a zip of 100,000 entries', async () => {
     const files: Record<string, Uint8Array> = {};
     for (let i = 0; i < 100_000; i++) files[`digits/${i % 2 ? 'odd' : 'even'}/${i}.png`] = Uint8Array.of(i % 256);
-    const zip = openZip(zipSync(files, { level: 0 }), 'digits.zip', { maxTotalBytes: 1e6 });
+    const zip = await openZip(zipSync(files, { level: 0 }), 'digits.zip', { maxTotalBytes: 1e6 });
     const plan = planImageFolder(zip.entries, 'digits.zip');
     expect(plan.classes).toEqual(['even', 'odd']);
     expect(plan.items).toHaveLength(100_000);
@@ -125,7 +125,7 @@ describe('zip reading and planning', () => {
   });
 
   it('reads entries named "./a/b.png", "/a/b.png", "a//b.png" or with backslashes, and skips names that climb out', async () => {
-    const zip = openZip(
+    const zip = await openZip(
       zipSync({
         './pets/cat/1.png': red,
         '/pets/cat/2.png': red,
@@ -154,7 +154,7 @@ describe('zip reading and planning', () => {
   it('skips an entry too big to be an image without inflating it, and leaves it out of the total', async () => {
     // Declares 3.2 GB; nothing that size is written. The space left (1.1 GB) would refuse the zip if it counted.
     const huge = setDeclaredSizes(petsZip(), (path) => (path === 'pets/cat/1.png' ? 3.2e9 : undefined));
-    const zip = openZip(huge, 'huge.zip', { maxTotalBytes: 1.1e9, maxEntryBytes: MAX_IMAGE_FILE_BYTES });
+    const zip = await openZip(huge, 'huge.zip', { maxTotalBytes: 1.1e9, maxEntryBytes: MAX_IMAGE_FILE_BYTES });
     const plan = planImageFolder(zip.entries, 'huge.zip');
     expect(plan.items.map((i) => i.path)).toEqual(['pets/cat/more/2.PNG', 'pets/dog/1.jpg', 'pets/dog/broken.jpg']);
     expect(plan.skipped).toContainEqual({
@@ -164,8 +164,33 @@ describe('zip reading and planning', () => {
     await expect(zip.read('pets/cat/1.png')).rejects.toThrow('huge.zip has no file "pets/cat/1.png" that can be read.');
   });
 
-  it('refuses something that is not a zip', () => {
-    expect(() => openZip(text, 'notes.zip', { maxTotalBytes: 1e6 })).toThrow(/^notes\.zip is not a readable \.zip file/);
+  it('reads a zip File in slices: a big entry it skips is never read, and memory holds one entry at a time', async () => {
+    const big = new Uint8Array(20 * 2 ** 20).fill(7);
+    const cat = fakeImage(2, 2, () => [1, 2, 3, 255]);
+    const dog = fakeImage(2, 2, () => [9, 8, 7, 255]);
+    const bytes = zipSync({ 'pets/cat/1.png': cat, 'pets/dog/1.png': dog, 'pets/dog/big.png': big }, { level: 0 });
+    const file = new File([bytes as Uint8Array<ArrayBuffer>], 'pets.zip');
+    const slice = file.slice.bind(file);
+    let read = 0;
+    file.slice = (start?: number, end?: number) => {
+      read += (end ?? file.size) - (start ?? 0);
+      return slice(start, end);
+    };
+    const zip = await openZip(file, 'pets.zip', { maxTotalBytes: 1e9, maxEntryBytes: 2 ** 20 });
+    expect(zip.entries.map((e) => [e.path, e.size])).toEqual([
+      ['pets/cat/1.png', cat.length],
+      ['pets/dog/1.png', dog.length],
+      ['pets/dog/big.png', big.length],
+    ]);
+    expect(Array.from(await zip.read('pets/dog/1.png'))).toEqual(Array.from(dog));
+    await expect(zip.read('pets/dog/big.png')).rejects.toThrow('pets.zip has no file "pets/dog/big.png" that can be read.');
+    expect(file.size).toBeGreaterThan(20 * 2 ** 20);
+    // The table of contents (with up to 64 KB of tail) and one small entry: not the 20 MB file.
+    expect(read).toBeLessThan(70_000);
+  });
+
+  it('refuses something that is not a zip', async () => {
+    await expect(openZip(text, 'notes.zip', { maxTotalBytes: 1e6 })).rejects.toThrow(/^notes\.zip is not a readable \.zip file/);
   });
 });
 
@@ -217,7 +242,7 @@ describe('resizeToUint8', () => {
 
 describe('importImages', () => {
   it('decodes, resizes and labels every image, skipping the undecodable one', async () => {
-    const archive = openZip(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
+    const archive = await openZip(petsZip(), 'pets.zip', { maxTotalBytes: 1e6 });
     const plan = planImageFolder(archive.entries, 'pets.zip');
     const progress: number[] = [];
     const result = await importImages(plan.items, archive.read, decodeFake, {

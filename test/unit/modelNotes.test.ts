@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseWarning, modelMarks } from '../../src/state/modelNotes';
+import { collapseWarning, modelMarks, settingsSummary, uniqueName } from '../../src/state/modelNotes';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
 import type { EvaluationResult, RegressionEvaluation } from '../../src/lib/types';
 
@@ -41,5 +41,20 @@ describe('modelMarks', () => {
     expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: null })).toEqual(['not-evaluated']);
     expect(ids({ ...base, history: [], evaluation: null })).toEqual(['stopped', 'not-evaluated']);
     expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: spiralCollapsed })).toEqual(['one-class']);
+  });
+});
+
+describe('telling saved models apart', () => {
+  it('sums up the settings a model was trained with', () => {
+    expect(settingsSummary({ ...DEFAULT_CONFIG })).toBe('Adam · learning rate 0.001 · batch 128 · 5 epochs');
+    expect(settingsSummary({ ...DEFAULT_CONFIG, optimizer: 'sgd', learningRate: 0.1, epochs: 1, trainLimit: 500 })).toBe(
+      'SGD · learning rate 0.1 · batch 128 · 1 epoch · 500 samples',
+    );
+  });
+
+  it('numbers a name that is already taken', () => {
+    expect(uniqueName('MLP on MNIST', [])).toBe('MLP on MNIST');
+    expect(uniqueName('MLP on MNIST', ['MLP on MNIST'])).toBe('MLP on MNIST (2)');
+    expect(uniqueName('MLP on MNIST', ['MLP on MNIST', 'MLP on MNIST (2)', 'CNN on MNIST'])).toBe('MLP on MNIST (3)');
   });
 });

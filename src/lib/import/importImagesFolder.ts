@@ -21,7 +21,8 @@ type Result = { dataset: DatasetMeta; skipped: SkippedItem[]; droppedRows: numbe
 export async function importImageZip(file: File, options: ImageImportOptions, ctx: ImportContext, decode: DecodeFn): Promise<Result> {
   checkImageSize(options.size);
   ctx.progress('read', 0, file.name);
-  const zip = openZip(new Uint8Array(await file.arrayBuffer()), file.name, { maxTotalBytes: ctx.left, maxEntryBytes: MAX_IMAGE_FILE_BYTES });
+  // The File itself: openZip reads it in slices, so a zip bigger than memory (or with a huge entry it skips) still imports.
+  const zip = await openZip(file, file.name, { maxTotalBytes: ctx.left, maxEntryBytes: MAX_IMAGE_FILE_BYTES });
   ctx.progress('read', 1, file.name);
   const plan = planImageFolder(zip.entries, file.name);
   return importPlanned(plan, (path) => zip.read(path), { label: file.name, source: file.name }, options, ctx, decode);

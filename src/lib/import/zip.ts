@@ -34,53 +34,73 @@ const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
 const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 const u64 = (b: Uint8Array, o: number) => u32(b, o) + u32(b, o + 4) * 2 ** 32;
 
-function readCentralDirectory(zip: Uint8Array, fileName: string): CentralEntry[] {
+/**
+ * Random access to the zip's bytes. A zip picked from disk is read in slices
+ * (the table of contents, then one entry at a time), so a zip bigger than the
+ * tab can hold in memory still lists, and a huge entry that is skipped is never read.
+ */
+interface ByteSource {
+  size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+function byteSource(zip: Uint8Array | Blob): ByteSource {
+  if (zip instanceof Uint8Array) return { size: zip.length, read: async (o, n) => zip.subarray(o, o + n) };
+  return { size: zip.size, read: async (o, n) => new Uint8Array(await zip.slice(o, o + n).arrayBuffer()) };
+}
+
+async function readCentralDirectory(zip: ByteSource, fileName: string): Promise<CentralEntry[]> {
   const broken = (why: string): never => {
     throw new ImportError(fileName, `${fileName} is not a readable .zip file (${why}).`);
   };
-  if (zip.length === 0) throw new ImportError(fileName, `${fileName} is empty.`);
+  if (zip.size === 0) throw new ImportError(fileName, `${fileName} is empty.`);
+  // The end record sits in the last 22 bytes plus a comment of up to 64 KB; the ZIP64 locator just before it.
+  const tailStart = Math.max(0, zip.size - 22 - 0xffff - 20);
+  const tail = await zip.read(tailStart, zip.size - tailStart);
   let eocd = -1;
-  for (let o = zip.length - 22; o >= Math.max(0, zip.length - 22 - 0xffff); o--) {
-    if (u32(zip, o) === 0x06054b50) {
+  for (let o = tail.length - 22; o >= Math.max(0, tail.length - 22 - 0xffff); o--) {
+    if (u32(tail, o) === 0x06054b50) {
       eocd = o;
       break;
     }
   }
   if (eocd < 0) broken('its table of contents is missing; it may be cut short');
-  let count = u16(zip, eocd + 10);
-  let length = u32(zip, eocd + 12);
-  let offset = u32(zip, eocd + 16);
-  if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && u32(zip, eocd - 20) === 0x07064b50) {
-    const z64 = u64(zip, eocd - 12);
-    if (z64 + 56 > zip.length || u32(zip, z64) !== 0x06064b50) broken('its ZIP64 table of contents is damaged');
-    count = u64(zip, z64 + 32);
-    length = u64(zip, z64 + 40);
-    offset = u64(zip, z64 + 48);
+  let count = u16(tail, eocd + 10);
+  let length = u32(tail, eocd + 12);
+  let offset = u32(tail, eocd + 16);
+  if ((count === 0xffff || offset === 0xffffffff || length === 0xffffffff) && eocd >= 20 && u32(tail, eocd - 20) === 0x07064b50) {
+    const z64 = u64(tail, eocd - 12);
+    const record = z64 + 56 <= zip.size ? await zip.read(z64, 56) : new Uint8Array(0);
+    if (record.length < 56 || u32(record, 0) !== 0x06064b50) broken('its ZIP64 table of contents is damaged');
+    count = u64(record, 32);
+    length = u64(record, 40);
+    offset = u64(record, 48);
   }
-  const end = offset + length;
+  if (offset + length > zip.size) broken('its table of contents points past the end of the file; it may be cut short');
+  const cd = await zip.read(offset, length);
   const entries: CentralEntry[] = [];
   const decoder = new TextDecoder();
   // Some writers (fflate among them) store 65,536 entries or more without ZIP64, so the 16-bit count wraps:
   // entries that follow inside the table's declared length are read too.
-  const more = (o: number) => o + 46 <= Math.min(end, zip.length) && u32(zip, o) === 0x02014b50;
-  for (let i = 0, o = offset; i < count || more(o); i++) {
-    if (o + 46 > zip.length || u32(zip, o) !== 0x02014b50) broken(`entry ${i + 1} of its table of contents is damaged`);
-    const nameLength = u16(zip, o + 28);
-    const extraLength = u16(zip, o + 30);
-    let compressedSize = u32(zip, o + 20);
-    let size = u32(zip, o + 24);
-    let localOffset = u32(zip, o + 42);
-    const path = decoder.decode(zip.subarray(o + 46, o + 46 + nameLength));
+  const more = (o: number) => o + 46 <= cd.length && u32(cd, o) === 0x02014b50;
+  for (let i = 0, o = 0; i < count || more(o); i++) {
+    if (o + 46 > cd.length || u32(cd, o) !== 0x02014b50) broken(`entry ${i + 1} of its table of contents is damaged`);
+    const nameLength = u16(cd, o + 28);
+    const extraLength = u16(cd, o + 30);
+    let compressedSize = u32(cd, o + 20);
+    let size = u32(cd, o + 24);
+    let localOffset = u32(cd, o + 42);
+    const path = decoder.decode(cd.subarray(o + 46, o + 46 + nameLength));
     // ZIP64: the sizes and offset that did not fit in 32 bits follow, in this order, in extra field 0x0001.
-    for (let e = o + 46 + nameLength; e + 4 <= o + 46 + nameLength + extraLength; e += 4 + u16(zip, e + 2)) {
-      if (u16(zip, e) !== 0x0001) continue;
+    for (let e = o + 46 + nameLength; e + 4 <= o + 46 + nameLength + extraLength; e += 4 + u16(cd, e + 2)) {
+      if (u16(cd, e) !== 0x0001) continue;
       let p = e + 4;
-      if (size === 0xffffffff) (size = u64(zip, p)), (p += 8);
-      if (compressedSize === 0xffffffff) (compressedSize = u64(zip, p)), (p += 8);
-      if (localOffset === 0xffffffff) localOffset = u64(zip, p);
+      if (size === 0xffffffff) (size = u64(cd, p)), (p += 8);
+      if (compressedSize === 0xffffffff) (compressedSize = u64(cd, p)), (p += 8);
+      if (localOffset === 0xffffffff) localOffset = u64(cd, p);
     }
-    entries.push({ path, size, compressedSize, localOffset, method: u16(zip, o + 10), encrypted: (u16(zip, o + 8) & 1) === 1 });
-    o += 46 + nameLength + extraLength + u16(zip, o + 32);
+    entries.push({ path, size, compressedSize, localOffset, method: u16(cd, o + 10), encrypted: (u16(cd, o + 8) & 1) === 1 });
+    o += 46 + nameLength + extraLength + u16(cd, o + 32);
   }
   return entries;
 }
@@ -104,14 +124,16 @@ export interface OpenZipOptions {
 
 /**
  * Lists a zip and refuses it when the declared contents exceed maxTotalBytes. Entries
- * are inflated one at a time on read(), so an image folder never has to be in memory whole.
+ * are read and inflated one at a time on read(), so neither the zip nor the image
+ * folder in it has to be in memory whole: pass the File itself, not its bytes.
  */
-export function openZip(zip: Uint8Array, fileName: string, opts: OpenZipOptions): OpenZip {
+export async function openZip(file: Uint8Array | Blob, fileName: string, opts: OpenZipOptions): Promise<OpenZip> {
+  const zip = byteSource(file);
   const maxEntry = opts.maxEntryBytes ?? Infinity;
   const entries: ZipEntryInfo[] = [];
   const byPath = new Map<string, CentralEntry>();
   let declared = 0;
-  for (const e of readCentralDirectory(zip, fileName)) {
+  for (const e of await readCentralDirectory(zip, fileName)) {
     const path = entryPath(e.path);
     if (path === '' || path?.endsWith('/') || (path !== null && isJunkPath(path))) continue;
     entries.push({ path: path ?? e.path, size: e.size });
@@ -128,16 +150,17 @@ export function openZip(zip: Uint8Array, fileName: string, opts: OpenZipOptions)
   }
   let inflatedTotal = 0;
 
-  function inflate(entry: CentralEntry): Uint8Array {
+  async function inflate(entry: CentralEntry): Promise<Uint8Array> {
     const fail = (why: string): never => {
       throw new ImportError(fileName, `${fileName}: "${entry.path}" ${why}`);
     };
     if (entry.encrypted) fail('is password-protected; Hearth can only read unencrypted zip files.');
     const o = entry.localOffset;
-    if (o + 30 > zip.length || u32(zip, o) !== 0x04034b50) fail('is damaged (its local header is missing).');
-    const start = o + 30 + u16(zip, o + 26) + u16(zip, o + 28);
-    if (start + entry.compressedSize > zip.length) fail('is cut short.');
-    const data = zip.subarray(start, start + entry.compressedSize);
+    const header = o + 30 <= zip.size ? await zip.read(o, 30) : new Uint8Array(0);
+    if (header.length < 30 || u32(header, 0) !== 0x04034b50) fail('is damaged (its local header is missing).');
+    const start = o + 30 + u16(header, 26) + u16(header, 28);
+    if (start + entry.compressedSize > zip.size) fail('is cut short.');
+    const data = await zip.read(start, entry.compressedSize);
     const chunks: Uint8Array[] = [];
     let length = 0;
     const take = (chunk: Uint8Array) => {
@@ -177,8 +200,8 @@ export function openZip(zip: Uint8Array, fileName: string, opts: OpenZipOptions)
 }
 
 /** Every file of a zip in memory at once: fine for small archives; openZip for big ones. */
-export async function readZipEntries(zip: Uint8Array, fileName: string, opts: OpenZipOptions): Promise<FileEntry[]> {
-  const archive = openZip(zip, fileName, opts);
+export async function readZipEntries(zip: Uint8Array | Blob, fileName: string, opts: OpenZipOptions): Promise<FileEntry[]> {
+  const archive = await openZip(zip, fileName, opts);
   const out: FileEntry[] = [];
   for (const { path } of archive.entries) out.push({ path, bytes: await archive.read(path) });
   return out;

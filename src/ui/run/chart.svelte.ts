@@ -19,6 +19,16 @@ import type { Run } from '../../state/run.svelte';
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
 export type Metric = 'loss' | 'acc';
+
+/**
+ * The y axis's title. Regression trains on the target standardised with the
+ * training split's mean and spread, so its loss has no unit of the target's;
+ * the MAE is reported back in the target's own units.
+ */
+export function axisTitle(metric: Metric, task: 'classification' | 'regression', target: string | null): string {
+  if (task === 'classification') return metric === 'acc' ? 'Accuracy' : 'Loss';
+  return metric === 'acc' ? `MAE (${target ?? 'target'}, its own units)` : 'Loss (MSE of the standardised target)';
+}
 type Point = { x: number; y: number };
 
 function css(name: string): string {
@@ -66,7 +76,7 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
             min: isAcc ? 0 : undefined,
             max: isAcc ? 1 : undefined,
             beginAtZero: !isAcc,
-            title: { display: true, text: isAcc ? 'Accuracy' : 'Loss' },
+            title: { display: true, text: axisTitle(metric, run.task, run.target) },
             ticks: {
               // Steps of a narrow range carry float noise (3.6000000000000005); four significant digits hide it.
               callback: (v) => (asPercent ? `${Math.round(Number(v) * 100)}%` : String(Number(Number(v).toPrecision(4)))),
@@ -91,12 +101,14 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
     const applyTheme = () => {
       const accent = css('--accent') || '#e8590c';
       const second = css('--chart-2') || '#1c7ed6';
+      const third = css('--chart-3') || '#2b8a3e';
       const muted = css('--muted') || '#666';
       const grid = css('--border') || '#ddd';
       const rgb = css('--accent-rgb') || '232, 89, 12';
       datasets[0].borderColor = `rgba(${rgb}, 0.25)`;
       datasets[1].borderColor = accent;
-      for (const [ds, colour] of [[datasets[2], accent], [datasets[3], second]] as const) {
+      // Each series its own colour: the smoothed line, the epoch ends and validation must not be confused.
+      for (const [ds, colour] of [[datasets[2], third], [datasets[3], second]] as const) {
         ds.borderColor = ds.backgroundColor = colour;
         ds.pointBorderColor = ds.pointBackgroundColor = colour;
       }
@@ -117,13 +129,13 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
 
     $effect(() => {
       const regression = run.task === 'regression';
+      const y = chart.options.scales?.y as { min?: number; max?: number; title?: { text?: string } } | undefined;
+      if (y?.title) y.title.text = axisTitle(metric, run.task, run.target);
       if (isAcc && asPercent === regression) {
         asPercent = !regression;
-        const y = chart.options.scales?.y as { min?: number; max?: number; title?: { text?: string } } | undefined;
         if (y) {
           y.min = asPercent ? 0 : undefined;
           y.max = asPercent ? 1 : undefined;
-          if (y.title) y.title.text = asPercent ? 'Accuracy' : 'MAE';
         }
       }
       const s = run.series;
