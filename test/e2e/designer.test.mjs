@@ -39,6 +39,7 @@ test('builds a CNN in the editor, is told what is wrong, fixes it and trains it'
   // The output layer alone: a Dense on a 28×28×1 image, explained on that layer.
   await byId('start-empty').click();
   await byId('layer-0-problem').waitFor();
+  assert.equal(await byId('layer-0-remove').isDisabled(), true, 'the only layer cannot be removed');
   assert.equal(await text('layer-0-problem'), 'Dense needs a flat input, but its input is 28×28×1: add Flatten before it.');
   assert.equal(await byId('train').isDisabled(), true);
   assert.match(await text('train-blocker'), /^The model cannot train: Layer 1 \(Dense\): Dense needs a flat input/);
