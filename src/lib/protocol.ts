@@ -5,7 +5,7 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { BatchProgress, Divergence, EpochLog, Evaluation, SavedModelMeta } from './types';
+import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, SavedModelMeta } from './types';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -53,7 +53,10 @@ export type WorkerEvent =
       epochs: number;
     }
   | ({ type: 'batch'; runId: string } & BatchProgress)
-  | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number }
+  /** learningRate: the rate the epoch trained at (a schedule changes it). */
+  | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number; learningRate: number }
+  /** Early stopping ended training (before the evaluation); the best epoch's weights are in the model. */
+  | ({ type: 'early-stopped'; runId: string } & EarlyStop)
   /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
   | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }

@@ -18,7 +18,7 @@ import type { Batch, BatchSource } from '../data/source';
 import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
-import { setLearningRate } from './optimizers';
+import { learningRateOf, setLearningRate } from './optimizers';
 import type { LossId } from '../model/loss';
 
 export type { BatchProgress, Divergence };
@@ -54,6 +54,11 @@ export interface TrainOptions {
    * stopping and checkpoints. history includes this epoch.
    */
   afterEpoch?: (log: EpochLog, history: readonly EpochLog[]) => EpochDecision | void | Promise<EpochDecision | void>;
+  /**
+   * Decoupled weight decay (Loshchilov & Hutter's AdamW): after each step every
+   * kernel is multiplied by 1 − learning rate × weightDecay. Biases are not decayed.
+   */
+  weightDecay?: number;
   /** Checked before every batch is pulled from the source. */
   shouldStop?: () => boolean;
   reportEveryMs?: number;
@@ -105,6 +110,7 @@ function trainStep(
   source: BatchSource,
   sums: Sums,
   scale: TargetScale,
+  decay: Decay | null,
   lossId?: LossId,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
@@ -117,6 +123,11 @@ function trainStep(
       score = tf.keep(step.score);
       return tf.mean(step.loss) as tf.Scalar;
     }, true) as tf.Scalar;
+    if (decay) {
+      // Outside the gradient: the shrink does not pass through Adam's moments, which is what decouples it.
+      const keep = 1 - learningRateOf(optimizer) * decay.rate;
+      for (const kernel of decay.kernels) kernel.write(tf.mul(kernel.read(), keep));
+    }
     const next = {
       loss: tf.add(sums.loss, tf.mul(loss, batch.size)) as tf.Scalar,
       score: tf.add(sums.score, score!) as tf.Scalar,
@@ -124,6 +135,16 @@ function trainStep(
     score!.dispose();
     return { sums: next, loss };
   });
+}
+
+/** The weights decoupled weight decay shrinks after each step, and by how much per unit of learning rate. */
+type Decay = { kernels: tf.LayerVariable[]; rate: number };
+
+/** Kernels only, as Keras's kernel_regularizer would: decaying biases only shifts the boundary. */
+function decayOf(model: tf.LayersModel, rate: number | undefined): Decay | null {
+  if (!rate) return null;
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`Weight decay must be 0 or more; got ${rate}.`);
+  return { kernels: model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)), rate };
 }
 
 /** A batch's mean loss, on the device until a read of the running sums shows it was finite. */
@@ -160,6 +181,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const reportEveryMs = opts.reportEveryMs ?? 250;
   const valSamples = validation?.samples ?? 0;
   const timeLeft = opts.timeLeft ?? new TimeLeft({ trainSamples: source.samples, epochs: epochs - startEpoch, valSamples, testSamples: 0 });
+  const decay = decayOf(model, opts.weightDecay);
   const yielder = macrotaskYielder();
   const history: EpochLog[] = [...(opts.history ?? [])];
   let trainMs = 0; // training time only, validation excluded, for throughput and ETA
@@ -208,7 +230,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const step = trainStep(model, optimizer, batch, source, sums, scale, opts.loss);
+        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, opts.loss);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
         sums = step.sums;

@@ -19,7 +19,10 @@ import { describeProblem, modelLayers, modelProblem } from '../model/validate';
 import { selectBackend } from './backend';
 import type * as tf from '@tensorflow/tfjs';
 import { train } from './loop';
-import { createOptimizer } from './optimizers';
+import { createOptimizer, learningRateOf } from './optimizers';
+import { learningRateAt } from '../schedule';
+import { EarlyStopping } from './earlyStopping';
+import type { EarlyStop } from '../types';
 import { evaluate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
@@ -134,9 +137,14 @@ export async function runTraining(
 
   const model = buildLayers(layers, dataset.shape, config.seed);
   let optimizer: tf.Optimizer | null = null;
+  let stopping: EarlyStopping | null = null;
   let held: UnsavedModel;
   try {
-    optimizer = createOptimizer(config.optimizer, config.learningRate);
+    const rateAt = (epoch: number, history: Parameters<typeof learningRateAt>[4]) => learningRateAt(config.schedule, config.learningRate, epoch, config.epochs, history);
+    optimizer = createOptimizer(config.optimizer, rateAt(0, []), config);
+    const opt = optimizer;
+    if (config.patience > 0) stopping = new EarlyStopping(model, config.patience);
+    const early = stopping;
     const paramCount = model.countParams();
     post({
       type: 'started',
@@ -149,10 +157,12 @@ export async function runTraining(
     });
     const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs, valSamples: valSource?.samples ?? 0, testSamples: testCount });
     const started = performance.now();
-    const { history, stopped, diverged } = await train({
+    let epochRate = learningRateOf(opt);
+    const { history, stopped, diverged, endedEarly } = await train({
       model,
       optimizer,
       epochs: config.epochs,
+      weightDecay: config.weightDecay,
       train: trainSource,
       validation: valSource,
       targetScale,
@@ -161,7 +171,12 @@ export async function runTraining(
       reportEveryMs: ctx.reportEveryMs,
       timeLeft,
       onBatch: (p) => post({ type: 'batch', runId, ...p }),
-      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
+      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors, learningRate: epochRate }),
+      // The schedule sets the next epoch's rate; early stopping keeps the best weights and may end the run.
+      afterEpoch: (log, past) => {
+        epochRate = rateAt(log.epoch, past);
+        return { learningRate: epochRate, stop: early?.afterEpoch(log) };
+      },
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const checkDevice = () => {
@@ -173,6 +188,12 @@ export async function runTraining(
     if (diverged) {
       post({ type: 'diverged', runId, ...diverged, message: divergedMessage(diverged, config.learningRate) });
       return;
+    }
+
+    let earlyStop: EarlyStop | undefined;
+    if (endedEarly && early) {
+      earlyStop = { epoch: history.length, bestEpoch: early.bestEpoch, restored: early.restore(history.length) };
+      post({ type: 'early-stopped', runId, ...earlyStop });
     }
 
     // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
@@ -210,6 +231,7 @@ export async function runTraining(
         trainSeconds,
         history,
         evaluation,
+        ...(earlyStop ? { earlyStop } : {}),
         // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
         ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
       },
@@ -217,6 +239,7 @@ export async function runTraining(
   } finally {
     // train() disposes its running sums; the weights and the optimizer's state are the rest of this run's tensors.
     optimizer?.dispose();
+    stopping?.dispose();
     model.dispose();
   }
   await saveOrHold(db, runId, held, ctx.unsaved ?? new Map(), post);
