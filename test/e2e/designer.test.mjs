@@ -29,7 +29,8 @@ async function addLayer(type) {
 }
 
 test('builds a CNN in the editor, is told what is wrong, fixes it and trains it', { timeout: 1_200_000 }, async () => {
-  await page.goto(`${app.origin}/?epochs=1&trainLimit=128&batchSize=32&validationSplit=0&seed=3`);
+  // The CPU backend: the editor is under test, and evaluating a CNN on 10,000 images takes minutes on software WebGPU.
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=128&batchSize=32&validationSplit=0&seed=3&backend=cpu`);
   await appReady(page);
   const load = byId('load-mnist');
   if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
