@@ -9,6 +9,9 @@
  */
 import { choiceField, idField, numberField, structuredField, toggleField, type ConfigView, type Field, type ValueOf } from './fields';
 import { scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, type Schedule } from './schedule';
+import { augmentField } from './augment/spec';
+import { layersFromJson, layersFromText, layersProblem, layersToText, type LayerSpec } from './model/layers';
+import { LOSS_OPTIONS, type LossChoice } from './model/loss';
 
 /** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
 const MODEL_OPTIONS = [
@@ -43,7 +46,25 @@ const usesOptimizer = (c: ConfigView, ...ids: OptimizerId[]) => ids.includes(c.o
 
 export const FIELDS = {
   datasetId: idField({ label: 'Dataset', default: 'mnist', pattern: /^[a-z0-9][a-z0-9._-]{0,63}$/i }),
+  /** The preset the model starts from; it alone is the model while `layers` is empty. */
   model: choiceField<ModelPresetId>({ label: 'Model', default: 'mlp', options: MODEL_OPTIONS, inForm: false }),
+  /**
+   * The model's layers, input to output; empty means the preset's own layers, sized
+   * for the dataset (so links and records from before the editor keep working).
+   * URL form (see model/layers.ts): layers joined by "_", parts by "-", e.g.
+   * `layers=conv-32-3-relu_maxpool-2_flatten_dense-64-relu_dropout-0.5_dense-10-softmax`
+   * is conv 32 3×3 relu → max-pool 2×2 → flatten → dense 64 relu → dropout 0.5 → dense 10 softmax.
+   */
+  layers: structuredField<LayerSpec[]>({
+    label: 'Layers',
+    default: [],
+    fromJson: layersFromJson,
+    fromText: layersFromText,
+    toText: layersToText,
+    check: layersProblem,
+  }),
+  /** 'auto' fits the head: cross-entropy for classes (binary for a 1-unit sigmoid head), MSE for regression. */
+  loss: choiceField<LossChoice>({ label: 'Loss', default: 'auto', options: LOSS_OPTIONS, inForm: false }),
   optimizer: choiceField<OptimizerId>({ label: 'Optimizer', default: 'adam', options: OPTIMIZER_OPTIONS }),
   learningRate: numberField({ label: 'Learning rate', default: 0.001, min: 0, max: 10, aboveMin: true }),
   /** SGD's momentum (heavy ball, or Nesterov's), and RMSprop's. 0 = plain SGD. */
@@ -79,6 +100,8 @@ export const FIELDS = {
   /** Train on only the first N training samples; 0 means all of them. */
   trainLimit: numberField({ label: 'Training samples', hint: '0 = all', default: 0, integer: true, min: 0, max: 10_000_000 }),
   backend: choiceField<BackendChoice>({ label: 'Backend', default: 'auto', options: BACKEND_OPTIONS }),
+  /** Random changes to training images, off (null) by default; see augment/spec.ts for the URL form. */
+  augment: augmentField,
 };
 
 type Fields = typeof FIELDS;

@@ -6,6 +6,7 @@
  */
 import type { BackendName, ExperimentConfig } from './config';
 import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, RunCurve, SavedModelMeta } from './types';
+import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -26,7 +27,9 @@ export type WorkerRequest =
   /** Predict one sample with a saved model. pixels: prod(inputShape) values (pixels in 0–1, or encoded tabular features). */
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
   /** Ask which backend would be used, without training. */
-  | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] };
+  | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] }
+  /** The first `samples` training images of a dataset, each as stored and augmented `variants` times (see 'augment-preview'). */
+  | ({ type: 'augment-preview'; runId: string } & AugmentPreviewRequest);
 
 export type ErrorKind =
   | 'device-lost'
@@ -82,6 +85,8 @@ export type WorkerEvent =
   | { type: 'archive'; runId: string; fileName: string; data: Uint8Array<ArrayBuffer> }
   /** probabilities: one per class; for regression a single value, the predicted target in its own units. */
   | { type: 'prediction'; runId: string; modelId: string; probabilities: number[] }
+  /** pixels' buffer is transferred. */
+  | ({ type: 'augment-preview'; runId: string } & AugmentPreview)
   | { type: 'error'; runId: string; kind: ErrorKind; message: string };
 
 export type WorkerEventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;

@@ -24,6 +24,7 @@ import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
+import { AugmentPreviewer } from './augmentPreview.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -50,6 +51,7 @@ export interface Hearth {
   runs: Runs;
   importer: Importer;
   predictor: Predictor;
+  augmentPreview: AugmentPreviewer;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -70,6 +72,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const runs = new Runs({ db, training, errors, run, settings, locks: options.locks });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
+  const augmentPreview = new AugmentPreviewer({ training });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -83,6 +86,7 @@ export function createHearth(options: HearthOptions): Hearth {
     runs,
     importer,
     predictor,
+    augmentPreview,
     start(search) {
       settings.initFromUrl(search);
       backend.probe(settings.config.backend);
@@ -97,7 +101,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, backend, library, models]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models]) part.dispose();
       training.terminate();
       imports.terminate();
     },

@@ -6,7 +6,8 @@
  */
 import type { EpochLog, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
-import type { ExperimentConfig, ModelPresetId } from '../lib/config';
+import type { ExperimentConfig } from '../lib/config';
+import { modelShortName } from '../lib/model/spec';
 import { newRunId, type Services } from './services';
 import { appendPoint, emptySeries, type BatchSeries } from './series';
 import type { ErrorBanner } from './errors.svelte';
@@ -17,7 +18,6 @@ import type { Library } from './library.svelte';
 import { offerDownload } from './download';
 import { uniqueName } from './modelNotes';
 
-const SHORT_NAMES: Record<ModelPresetId, string> = { mlp: 'MLP', cnn: 'CNN', 'cifar-cnn': 'CIFAR-10 CNN', 'tabular-mlp': 'Tabular MLP' };
 
 export type RunState = 'idle' | 'training' | 'evaluating' | 'done' | 'stopped' | 'diverged' | 'unsaved' | 'discarded' | 'error';
 export type EpochRow = EpochLog & { numTensors: number };
@@ -106,7 +106,7 @@ export class Run {
     this.begin(runId);
     const dataset = library.selected;
     const modelName = dataset
-      ? uniqueName(`${SHORT_NAMES[settings.config.model]} on ${dataset.name}`, models.list.map((m) => m.name))
+      ? uniqueName(`${modelShortName(settings.config)} on ${dataset.name}`, models.list.map((m) => m.name))
       : undefined;
     training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }

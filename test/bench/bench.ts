@@ -12,7 +12,7 @@ import type { BareRequest, BareResult } from './messages';
 import { etaRun } from './etaRun';
 import { imageImport } from './imageImport';
 import { ask, storedCount, watchFrames } from './importRun';
-import { mnistConfig } from './mnistConfig';
+import { mnistConfig, type MnistJob } from './mnistConfig';
 
 interface Job {
   backend: BackendName;
@@ -27,10 +27,13 @@ async function ensureMnist(): Promise<void> {
 }
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
-function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: string; epochSeconds: number[]; accuracy: number | null; trainSeconds: number }> {
+function appRun(
+  job: Job & Pick<MnistJob, 'validationSplit' | 'augment' | 'model' | 'seed'>,
+): Promise<{ backend: string; epochSeconds: number[]; trainAcc: number[]; accuracy: number | null; trainSeconds: number }> {
   const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const epochSeconds: number[] = [];
+  const trainAcc: number[] = [];
   let backend = '';
   let accuracy: number | null = null;
   const started = performance.now();
@@ -39,13 +42,16 @@ function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: str
     client.subscribe((ev: WorkerEvent) => {
       if (ev.runId !== runId) return;
       if (ev.type === 'backend') backend = ev.backend;
-      if (ev.type === 'epoch') epochSeconds.push(ev.log.seconds);
+      if (ev.type === 'epoch') {
+        epochSeconds.push(ev.log.seconds);
+        trainAcc.push(ev.log.acc);
+      }
       if (ev.type === 'evaluating' && trainSeconds === 0) trainSeconds = (performance.now() - started) / 1000;
       if (ev.type === 'evaluation') accuracy = 'accuracy' in ev.result ? ev.result.accuracy : null;
       if (ev.type === 'error') reject(new Error(ev.message));
       if (ev.type === 'done') {
         client.terminate();
-        resolve({ backend, epochSeconds, accuracy, trainSeconds });
+        resolve({ backend, epochSeconds, trainAcc, accuracy, trainSeconds });
       }
     });
     client.request({

@@ -1,8 +1,10 @@
-/** Turns a preset's LayerSpecs into a tfjs model with seeded initial weights. */
+/** Turns a list of LayerSpecs into a tfjs model with seeded initial weights. */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelPresetId } from '../config';
 import type { Task } from '../types';
-import { layerSpecs, paramCount, type LayerSpec } from './spec';
+import { layersToText, type LayerSpec } from './layers';
+import { inferShapes, sumParams } from './shapes';
+import { layerSpecs } from './spec';
 
 /** Each layer gets its own seed so layers of equal shape do not start identical. */
 const layerSeed = (seed: number, index: number) => seed * 31 + index + 1;
@@ -15,14 +17,20 @@ function toLayer(spec: LayerSpec, seed: number, inputShape?: [number, number, nu
         ...first,
         filters: spec.filters,
         kernelSize: spec.kernel,
+        strides: spec.stride,
         activation: spec.activation,
-        padding: 'valid',
+        padding: spec.padding,
         kernelInitializer: tf.initializers.glorotUniform({ seed }),
       });
     case 'maxPool':
-      return tf.layers.maxPooling2d({ ...first, poolSize: spec.size, strides: spec.size, padding: 'valid' });
+    case 'avgPool': {
+      const args = { ...first, poolSize: spec.size, strides: spec.stride, padding: spec.padding };
+      return spec.type === 'maxPool' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
+    }
     case 'flatten':
       return tf.layers.flatten(first);
+    case 'batchNorm':
+      return tf.layers.batchNormalization(first);
     case 'dense':
       return tf.layers.dense({
         ...first,
@@ -37,6 +45,32 @@ function toLayer(spec: LayerSpec, seed: number, inputShape?: [number, number, nu
   }
 }
 
+/**
+ * A sequential model of these layers. The caller checks the stack first
+ * (validate.ts); a stack whose shapes do not work is refused here too, before
+ * tfjs is asked, so the message is the page's own.
+ */
+export function buildLayers(layers: readonly LayerSpec[], inputShape: [number, number, number], seed: number): tf.LayersModel {
+  const { rows, problem } = inferShapes(layers, inputShape);
+  if (problem) throw new Error(problem.message);
+  const model = tf.sequential();
+  try {
+    layers.forEach((spec, i) => model.add(toLayer(spec, layerSeed(seed, i), i === 0 ? inputShape : undefined)));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const expected = sumParams(rows);
+  if (model.countParams() !== expected) {
+    const got = model.countParams();
+    model.dispose();
+    // shapes.ts and tfjs disagree about the architecture: a bug, not bad input.
+    throw new Error(`Internal error: the model ${layersToText(layers)} has ${got} weights, expected ${expected}.`);
+  }
+  return model;
+}
+
+/** A preset's model, sized for the data. */
 export function buildModel(
   preset: ModelPresetId,
   inputShape: [number, number, number],
@@ -44,14 +78,5 @@ export function buildModel(
   seed: number,
   task: Task = 'classification',
 ): tf.LayersModel {
-  const specs = layerSpecs(preset, inputShape, numClasses, task);
-  const model = tf.sequential();
-  specs.forEach((spec, i) => model.add(toLayer(spec, layerSeed(seed, i), i === 0 ? inputShape : undefined)));
-  const expected = paramCount(preset, inputShape, numClasses, task);
-  if (model.countParams() !== expected) {
-    model.dispose();
-    // spec.ts and this file disagree about the architecture: a bug, not bad input.
-    throw new Error(`Internal error: the ${preset} model has ${model.countParams()} weights, expected ${expected}.`);
-  }
-  return model;
+  return buildLayers(layerSpecs(preset, inputShape, numClasses, task), inputShape, seed);
 }

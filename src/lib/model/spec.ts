@@ -5,13 +5,10 @@
  */
 import type { ModelPresetId } from '../config';
 import type { DatasetKind, Task } from '../types';
+import type { LayerSpec } from './layers';
+import { inferShapes, sumParams } from './shapes';
 
-export type LayerSpec =
-  | { type: 'conv2d'; filters: number; kernel: number; activation: 'relu' }
-  | { type: 'maxPool'; size: number }
-  | { type: 'flatten' }
-  | { type: 'dense'; units: number; activation: 'relu' | 'softmax' | 'linear' }
-  | { type: 'dropout'; rate: number };
+export type { LayerSpec };
 
 export interface PresetInfo {
   id: ModelPresetId;
@@ -49,6 +46,14 @@ export const PRESETS: PresetInfo[] = [
  * 18 → 16 → 8 → 6 → 3 → 1.
  */
 const MIN_SIDE: Partial<Record<ModelPresetId, number>> = { cnn: 10, 'cifar-cnn': 18 };
+
+const SHORT_NAME: Partial<Record<ModelPresetId, string>> = { mlp: 'MLP', cnn: 'CNN' };
+
+/** What a model is called in its name: "CNN" for a preset as it is, "Custom model" once its layers were edited. */
+export function modelShortName(config: { model: ModelPresetId; layers: readonly unknown[] }): string {
+  if (config.layers.length > 0) return 'Custom model';
+  return SHORT_NAME[config.model] ?? presetName(config.model);
+}
 
 const presetName = (id: ModelPresetId) => PRESETS.find((p) => p.id === id)?.name ?? id;
 
@@ -103,6 +108,8 @@ export function layerSpecs(
       `The ${presetName(preset)} needs images of at least ${min}×${min} pixels; these are ${inputShape[0]}×${inputShape[1]}. Choose the MLP instead.`,
     );
   }
+  const conv = (filters: number): LayerSpec => ({ type: 'conv2d', filters, kernel: 3, stride: 1, padding: 'valid', activation: 'relu' });
+  const pool: LayerSpec = { type: 'maxPool', size: 2, stride: 2, padding: 'valid' };
   switch (preset) {
     case 'mlp':
       return [
@@ -114,21 +121,21 @@ export function layerSpecs(
       ];
     case 'cnn':
       return [
-        { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
-        { type: 'maxPool', size: 2 },
-        { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
-        { type: 'maxPool', size: 2 },
+        conv(32),
+        pool,
+        conv(64),
+        pool,
         { type: 'flatten' },
         { type: 'dense', units: 64, activation: 'relu' },
         output,
       ];
     case 'cifar-cnn':
       return [
-        { type: 'conv2d', filters: 32, kernel: 3, activation: 'relu' },
-        { type: 'maxPool', size: 2 },
-        { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
-        { type: 'maxPool', size: 2 },
-        { type: 'conv2d', filters: 64, kernel: 3, activation: 'relu' },
+        conv(32),
+        pool,
+        conv(64),
+        pool,
+        conv(64),
         { type: 'flatten' },
         { type: 'dense', units: 64, activation: 'relu' },
         { type: 'dropout', rate: 0.5 },
@@ -145,40 +152,16 @@ export function layerSpecs(
   throw new Error(`Unknown model "${String(preset)}". Choose one of: ${PRESETS.map((p) => p.id).join(', ')}.`);
 }
 
-/** Trainable weights of the preset, by arithmetic; convolutions and pools use valid padding, as build.ts does. */
+/** Weights of the preset, by arithmetic (shapes.ts), as tfjs's countParams counts them. */
 export function paramCount(
   preset: ModelPresetId,
   inputShape: [number, number, number],
   numClasses: number,
   task: Task = 'classification',
 ): number {
-  let [h, w, c] = inputShape;
-  let flat = 0; // > 0 once the activations are a vector
-  let total = 0;
-  for (const layer of layerSpecs(preset, inputShape, numClasses, task)) {
-    switch (layer.type) {
-      case 'conv2d':
-        total += layer.kernel * layer.kernel * c * layer.filters + layer.filters;
-        h = h - layer.kernel + 1;
-        w = w - layer.kernel + 1;
-        c = layer.filters;
-        break;
-      case 'maxPool':
-        h = Math.floor(h / layer.size);
-        w = Math.floor(w / layer.size);
-        break;
-      case 'flatten':
-        flat = h * w * c;
-        break;
-      case 'dense':
-        total += flat * layer.units + layer.units;
-        flat = layer.units;
-        break;
-      case 'dropout':
-        break;
-    }
-  }
-  return total;
+  const { rows, problem } = inferShapes(layerSpecs(preset, inputShape, numClasses, task), inputShape);
+  if (problem) throw new Error(problem.message);
+  return sumParams(rows);
 }
 
 function checkShape(inputShape: [number, number, number], numClasses: number, task: Task): void {

@@ -12,6 +12,7 @@ import type { Batch, BatchSource } from '../data/source';
 import type { Evaluation } from '../types';
 import { classificationReport, confusionMatrix } from '../metrics/classification';
 import { regressionReport } from '../metrics/regression';
+import type { LossId } from '../model/loss';
 
 /** Keras's clipping, so a confident wrong prediction costs a large but finite loss. */
 const EPSILON = 1e-7;
@@ -48,24 +49,43 @@ export function crossEntropy(ys: tf.Tensor, probs: tf.Tensor): tf.Tensor1D {
   return tf.neg(tf.sum(tf.mul(ys, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1)) as tf.Tensor1D;
 }
 
-/** How many rows of probs put their maximum on the true label, as a float scalar. */
-export function countCorrect(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32'));
+/** A 1-unit sigmoid head's probabilities of the second class, as a column. */
+const isBinaryHead = (outputs: tf.Tensor) => outputs.shape[outputs.shape.length - 1] === 1;
+
+/** Per-sample binary cross-entropy of a column of probabilities against 0/1 labels. */
+export function binaryCrossEntropy(labels: tf.Tensor1D, probs: tf.Tensor): tf.Tensor1D {
+  const y = tf.cast(labels, 'float32');
+  const p = tf.clipByValue(tf.reshape(probs, [-1]), EPSILON, 1 - EPSILON);
+  return tf.neg(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))))) as tf.Tensor1D;
 }
 
+/** The predicted class of each row: the largest probability, or for a 1-unit sigmoid head, p > 0.5. */
+export function predictedClass(outputs: tf.Tensor): tf.Tensor1D {
+  return (isBinaryHead(outputs) ? tf.cast(tf.greater(tf.reshape(outputs, [-1]), 0.5), 'int32') : tf.argMax(outputs, -1)) as tf.Tensor1D;
+}
+
+/** The loss to use when none is named: cross-entropy (binary for a 1-unit head), or squared error. */
+export const defaultLoss = (outputs: tf.Tensor, classification: boolean): LossId =>
+  !classification ? 'mse' : isBinaryHead(outputs) ? 'binary-crossentropy' : 'categorical-crossentropy';
+
 /**
- * The per-sample loss the optimizer sees (cross-entropy, or squared error in the
- * standardised scale) and the batch's score sum: correct predictions, or
- * absolute error in the target's own units.
+ * The per-sample loss the optimizer sees (cross-entropy, or squared or absolute
+ * error in the standardised scale) and the batch's score sum: correct
+ * predictions, or absolute error in the target's own units.
  */
 export function lossAndScore(
   outputs: tf.Tensor,
   t: { ys: tf.Tensor2D; labels: tf.Tensor1D | null },
   scale: TargetScale = UNIT_SCALE,
+  loss: LossId = defaultLoss(outputs, t.labels !== null),
 ): { loss: tf.Tensor1D; score: tf.Scalar } {
-  if (t.labels) return { loss: crossEntropy(t.ys, outputs), score: countCorrect(outputs, t.labels) };
+  if (t.labels) {
+    const score = tf.sum(tf.cast(tf.equal(predictedClass(outputs), t.labels), 'float32')) as tf.Scalar;
+    return { loss: loss === 'binary-crossentropy' ? binaryCrossEntropy(t.labels, outputs) : crossEntropy(t.ys, outputs), score };
+  }
   const diff = tf.sub(outputs, t.ys);
-  return { loss: tf.sum(tf.square(diff), -1) as tf.Tensor1D, score: tf.mul(tf.sum(tf.abs(diff)), scale.std) as tf.Scalar };
+  const perSample = loss === 'mae' ? tf.sum(tf.abs(diff), -1) : tf.sum(tf.square(diff), -1);
+  return { loss: perSample as tf.Tensor1D, score: tf.mul(tf.sum(tf.abs(diff)), scale.std) as tf.Scalar };
 }
 
 /**
@@ -78,6 +98,7 @@ export async function validate(
   source: BatchSource,
   shouldStop: () => boolean = () => false,
   scale: TargetScale = UNIT_SCALE,
+  lossId?: LossId,
 ): Promise<{ loss: number; acc: number } | null> {
   let lossSum = tf.scalar(0);
   let scoreSum = tf.scalar(0);
@@ -88,8 +109,8 @@ export async function validate(
       const next = tf.tidy(() => {
         const { xs, ...t } = batchTensors(batch, source);
         const outputs = model.apply(xs, { training: false }) as tf.Tensor;
-        const { loss, score } = lossAndScore(outputs, t, scale);
-        return { loss: tf.add(lossSum, tf.sum(loss)) as tf.Scalar, score: tf.add(scoreSum, score) as tf.Scalar };
+        const step = lossAndScore(outputs, t, scale, lossId);
+        return { loss: tf.add(lossSum, tf.sum(step.loss)) as tf.Scalar, score: tf.add(scoreSum, step.score) as tf.Scalar };
       });
       lossSum.dispose();
       scoreSum.dispose();
@@ -112,6 +133,8 @@ export interface EvaluateOptions {
   scale?: TargetScale;
   /** Checked before every batch; when true, evaluation ends there and returns null. */
   shouldStop?: () => boolean;
+  /** The training loss, so the test loss is the same measure. */
+  loss?: LossId;
 }
 
 /**
@@ -121,7 +144,7 @@ export interface EvaluateOptions {
  * Null when shouldStop ended it: scores over part of the test set would mislead.
  */
 export async function evaluate(model: tf.LayersModel, source: BatchSource, opts: EvaluateOptions = {}): Promise<Evaluation | null> {
-  const { onProgress, scale = UNIT_SCALE, shouldStop = () => false } = opts;
+  const { onProgress, scale = UNIT_SCALE, shouldStop = () => false, loss: lossId } = opts;
   const regression = isRegression(source);
   const truth = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
   const predicted = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
@@ -133,7 +156,7 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, opts:
       const { xs, ...t } = batchTensors(batch, source);
       const outputs = model.apply(xs, { training: false }) as tf.Tensor;
       if (regression) return { loss: tf.scalar(0), preds: outputs.reshape([batch.size]) };
-      return { loss: tf.sum(lossAndScore(outputs, t).loss), preds: tf.argMax(outputs, -1) };
+      return { loss: tf.sum(lossAndScore(outputs, t, UNIT_SCALE, lossId).loss), preds: predictedClass(outputs) };
     });
     try {
       // Evaluation is not the training path; one read per batch keeps memory flat and lets a Stop act within a batch.

@@ -19,6 +19,8 @@ import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { learningRateOf, setLearningRate } from './optimizers';
+import type { Augmenter } from '../augment/apply';
+import type { LossId } from '../model/loss';
 
 export type { BatchProgress, Divergence };
 
@@ -40,8 +42,12 @@ export interface TrainOptions {
   history?: EpochLog[];
   train: BatchSource;
   validation: BatchSource | null;
+  /** Changes each training batch on the device before the step (image augmentation); validation batches never pass through it. */
+  augment?: Augmenter | null;
   /** Regression: how both sources standardised their targets, to report MAE in target units. */
   targetScale?: TargetScale;
+  /** Absent: cross-entropy for classes (binary for a 1-unit head), squared error for regression. */
+  loss?: LossId;
   /** Throttled: at most every reportEveryMs, plus the last batch of each epoch. loss/acc are means since the previous report. */
   onBatch?: (p: BatchProgress) => void;
   /** log.epoch counts from 1; log.seconds includes validation, log.samplesPerSec does not. numTensors is tf.memory().numTensors. */
@@ -108,13 +114,16 @@ function trainStep(
   sums: Sums,
   scale: TargetScale,
   decay: Decay | null,
+  augment: ((xs: tf.Tensor4D) => tf.Tensor4D) | null,
+  lossId?: LossId,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
-    const { xs, ...targets } = batchTensors(batch, source);
+    const { xs: raw, ...targets } = batchTensors(batch, source);
+    const xs = augment ? augment(raw as tf.Tensor4D) : raw;
     let score: tf.Scalar | undefined;
     const loss = optimizer.minimize(() => {
       const outputs = model.apply(xs, { training: true }) as tf.Tensor;
-      const step = lossAndScore(outputs, targets, scale);
+      const step = lossAndScore(outputs, targets, scale, lossId);
       // Kept past the gradient tape's own tidy; disposed below.
       score = tf.keep(step.score);
       return tf.mean(step.loss) as tf.Scalar;
@@ -226,7 +235,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const step = trainStep(model, optimizer, batch, source, sums, scale, decay);
+        const augment = opts.augment ? (xs: tf.Tensor4D) => opts.augment!(xs, epoch, b) : null;
+        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment, opts.loss);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
         sums = step.sums;
@@ -295,7 +305,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       let val: { loss: number; acc: number } | null = null;
       if (validation && valSamples > 0) {
         const validatedAt = performance.now();
-        val = await validate(model, validation, shouldStop, scale);
+        val = await validate(model, validation, shouldStop, scale, opts.loss);
         if (val) timeLeft.validated(valSamples, (performance.now() - validatedAt) / 1000);
         if (val && !finite(val.loss, val.acc)) {
           const value = badValue(finite(val.loss) ? val.acc : val.loss);

@@ -37,6 +37,8 @@ export class Predictor {
     const out = tf.tidy(() => model.predict(tf.tensor(pixels, [1, h, w, c])) as tf.Tensor);
     try {
       const values = Array.from(await out.data());
+      // A 1-unit sigmoid head gives the second class's probability; the first has the rest.
+      if (meta.classes.length === 2 && values.length === 1) return [1 - values[0], values[0]];
       if (meta.classes.length > 0) return values;
       const { mean, std } = meta.tabular?.target ?? { mean: 0, std: 1 };
       return [values[0] * std + mean];

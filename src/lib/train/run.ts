@@ -12,8 +12,11 @@ import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
 import { serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
-import { buildModel } from '../model/build';
-import { PRESETS, presetProblem } from '../model/spec';
+import { createAugmenter } from '../augment/apply';
+import { buildLayers } from '../model/build';
+import { modelShortName } from '../model/spec';
+import { resolveLoss } from '../model/loss';
+import { describeProblem, modelLayers, modelProblem } from '../model/validate';
 import { selectBackend } from './backend';
 import type * as tf from '@tensorflow/tfjs';
 import { train } from './loop';
@@ -79,11 +82,9 @@ export function trainingRanges(
   return { trainEnd, val: end > trainEnd ? { split: 'train', start: trainEnd, end } : null };
 }
 
-/** The short names saved models are called by: "MLP on MNIST · 97.9%", "Tabular MLP on Housing · MAE 2.31". */
-const SHORT_NAME: Record<string, string> = { mlp: 'MLP', cnn: 'CNN' };
-
+/** The names saved models are called by: "MLP on MNIST · 97.9%", "Tabular MLP on Housing · MAE 2.31". */
 export function defaultModelName(config: ExperimentConfig, dataset: DatasetMeta, evaluation: Evaluation | null): string {
-  const model = SHORT_NAME[config.model] ?? PRESETS.find((p) => p.id === config.model)?.name ?? config.model;
+  const model = modelShortName(config);
   let score = '';
   if (evaluation?.task === 'regression') score = ` · MAE ${Number(evaluation.mae.toPrecision(3))}`;
   else if (evaluation) score = ` · ${(evaluation.accuracy * 100).toFixed(1)}%`;
@@ -130,9 +131,12 @@ export async function runTraining(
       `The dataset "${config.datasetId}" is not in this browser's storage (it may have been deleted). Load it on the Datasets page, then train again.`,
     );
   }
-  const problem = presetProblem(config.model, dataset);
-  if (problem) throw new InputError(problem);
+  // The same check, and the same words, as the page: a config from a link is never trusted.
+  const problem = modelProblem(config, dataset);
+  if (problem) throw new InputError(describeProblem(problem, config.layers));
+  const layers = modelLayers(config, dataset);
   const task = dataset.task;
+  const loss = resolveLoss(config.loss, layers[layers.length - 1], task);
   const numClasses = task === 'regression' ? 0 : dataset.classes.length;
   // Regression targets are stored raw; the model learns them standardised with the training split's statistics.
   const targetScale: TargetScale | undefined = task === 'regression' ? (dataset.tabular?.target ?? { mean: 0, std: 1 }) : undefined;
@@ -160,7 +164,7 @@ export async function runTraining(
   const runName = resume?.record.name ?? (req.modelName?.trim() || defaultModelName(config, dataset, null));
   const recorder = new RunRecorder(db, resume?.record ?? newRunRecord(runId, config, runName, dataset.name, task), post);
   const startEpoch = resume?.checkpoint.epoch ?? 0;
-  const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
+  const model = buildLayers(layers, dataset.shape, config.seed);
   let optimizer: tf.Optimizer | null = null;
   let stopping: EarlyStopping | null = null;
   let held: UnsavedModel;
@@ -198,7 +202,10 @@ export async function runTraining(
       weightDecay: config.weightDecay,
       train: trainSource,
       validation: valSource,
+      // Only images have pixels to move; the form hides the setting for tables, and a link that carries it is ignored.
+      augment: dataset.kind === 'image' ? createAugmenter(config.augment, config.seed) : null,
       targetScale,
+      loss,
       shouldStop: ctx.shouldStop,
       reportEveryMs: ctx.reportEveryMs,
       timeLeft,
@@ -247,7 +254,7 @@ export async function runTraining(
         post({ type: 'evaluating', runId, done, total, etaSeconds: timeLeft.seconds() });
       };
       progress(0, testCount);
-      evaluation = await evaluate(model, testSource, { onProgress: progress, scale: targetScale, shouldStop: ctx.shouldStop });
+      evaluation = await evaluate(model, testSource, { onProgress: progress, scale: targetScale, shouldStop: ctx.shouldStop, loss });
       // A lost GPU also stops the evaluation; it is no stop the person asked for.
       checkDevice();
       if (evaluation) post({ type: 'evaluation', runId, result: evaluation });
