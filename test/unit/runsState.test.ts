@@ -165,9 +165,9 @@ describe('Runs', () => {
 
 describe('settingsTable', () => {
   it('compares fields that other code adds to the config as JSON', () => {
-    const a = { ...DEFAULT_CONFIG, layers: [{ type: 'dense', units: 8 }] } as never;
-    const b = { ...DEFAULT_CONFIG, layers: [{ type: 'dense', units: 16 }] } as never;
-    const row = settingsTable([a, b]).find((r) => r.key === 'layers');
-    expect(row).toEqual({ key: 'layers', label: 'layers', values: ['[{"type":"dense","units":8}]', '[{"type":"dense","units":16}]'], differs: true });
+    const a = { ...DEFAULT_CONFIG, mixup: { alpha: 0.2 } } as never;
+    const b = { ...DEFAULT_CONFIG, mixup: { alpha: 0.4 } } as never;
+    const row = settingsTable([a, b]).find((r) => r.key === 'mixup');
+    expect(row).toEqual({ key: 'mixup', label: 'mixup', values: ['{"alpha":0.2}', '{"alpha":0.4}'], differs: true });
   });
 });
