@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
 import { resolve, join, normalize } from 'node:path';
-import { offlineServiceWorker } from './src/lib/offline/plugin';
+import { offlineServiceWorker } from './src/lib/offline/plugin.ts';
 
 const DATASETS_DIR = resolve(import.meta.dirname, 'static-datasets');
 

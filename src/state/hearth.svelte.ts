@@ -20,6 +20,7 @@ import { BackendStatus } from './backend.svelte';
 import { Run } from './run.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
+import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 
@@ -32,6 +33,8 @@ export interface HearthOptions {
   services?: Services;
   /** Hands a file to the person (a held model's archive); the browser's download by default. */
   download?: (fileName: string, data: Uint8Array) => void;
+  /** The browser parts the "Your data" panel reads and deletes through (tests pass fakes). */
+  platform?: PrivacyPlatform;
 }
 
 export interface Hearth {
@@ -44,6 +47,7 @@ export interface Hearth {
   run: Run;
   importer: Importer;
   predictor: Predictor;
+  privacy: Privacy;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -53,7 +57,8 @@ export interface Hearth {
 }
 
 export function createHearth(options: HearthOptions): Hearth {
-  const services = options.services ?? createServices(options.dbName ?? DB_NAME);
+  const dbName = options.dbName ?? DB_NAME;
+  const services = options.services ?? createServices(dbName);
   const { training, imports, db } = services;
   const errors = new ErrorBanner();
   const settings = new Settings({ writeUrl: options.writeUrl });
@@ -63,6 +68,8 @@ export function createHearth(options: HearthOptions): Hearth {
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
+  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
+  const privacy = new Privacy({ db, dbName, library, models, run, busy, platform: options.platform });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -75,8 +82,10 @@ export function createHearth(options: HearthOptions): Hearth {
     run,
     importer,
     predictor,
+    privacy,
     start(search) {
       settings.initFromUrl(search);
+      privacy.watchRequests();
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
@@ -84,11 +93,11 @@ export function createHearth(options: HearthOptions): Hearth {
         stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
       }
     },
-    busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
+    busy,
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, importer, predictor, backend, library, models]) part.dispose();
+      for (const part of [run, importer, predictor, backend, library, models, privacy]) part.dispose();
       training.terminate();
       imports.terminate();
     },

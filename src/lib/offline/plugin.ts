@@ -9,7 +9,7 @@ import { transformWithOxc } from 'vite';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { precacheList, serviceWorkerScript, SERVICE_WORKER_URL } from './precache';
+import { precacheList, serviceWorkerScript, SERVICE_WORKER_URL } from './precache.ts';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
