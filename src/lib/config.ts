@@ -7,7 +7,9 @@
  * Fields are listed once, in FIELDS (see fields.ts for the kinds): the type, the
  * defaults, the restore gate, the URL and the settings form all derive from it.
  */
-import { choiceField, idField, numberField, type Field, type ValueOf } from './fields';
+import { choiceField, idField, numberField, structuredField, toggleField, type ConfigView, type Field, type ValueOf } from './fields';
+import { scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, type Schedule } from './schedule';
+import { augmentField } from './augment/spec';
 
 /** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
 const MODEL_OPTIONS = [
@@ -22,6 +24,7 @@ export type ModelPresetId = (typeof MODEL_OPTIONS)[number][0];
 const OPTIMIZER_OPTIONS = [
   ['adam', 'Adam'],
   ['sgd', 'SGD'],
+  ['rmsprop', 'RMSprop'],
 ] as const;
 export const OPTIMIZERS = OPTIMIZER_OPTIONS.map(([id]) => id);
 export type OptimizerId = (typeof OPTIMIZER_OPTIONS)[number][0];
@@ -37,11 +40,38 @@ export const BACKENDS = BACKEND_OPTIONS.map(([id]) => id);
 export type BackendChoice = (typeof BACKEND_OPTIONS)[number][0];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
+const usesOptimizer = (c: ConfigView, ...ids: OptimizerId[]) => ids.includes(c.optimizer as OptimizerId);
+
 export const FIELDS = {
   datasetId: idField({ label: 'Dataset', default: 'mnist', pattern: /^[a-z0-9][a-z0-9._-]{0,63}$/i }),
   model: choiceField<ModelPresetId>({ label: 'Model', default: 'mlp', options: MODEL_OPTIONS, inForm: false }),
   optimizer: choiceField<OptimizerId>({ label: 'Optimizer', default: 'adam', options: OPTIMIZER_OPTIONS }),
   learningRate: numberField({ label: 'Learning rate', default: 0.001, min: 0, max: 10, aboveMin: true }),
+  /** SGD's momentum (heavy ball, or Nesterov's), and RMSprop's. 0 = plain SGD. */
+  momentum: numberField({ label: 'Momentum', default: 0, min: 0, max: 0.999, shownIf: (c) => usesOptimizer(c, 'sgd', 'rmsprop') }),
+  nesterov: toggleField({ label: 'Nesterov momentum', default: false, shownIf: (c) => usesOptimizer(c, 'sgd') && Number(c.momentum) > 0 }),
+  beta1: numberField({ label: 'β₁', hint: 'Adam', default: 0.9, min: 0, max: 0.9999, shownIf: (c) => usesOptimizer(c, 'adam') }),
+  beta2: numberField({ label: 'β₂', hint: 'Adam', default: 0.999, min: 0, max: 0.9999, shownIf: (c) => usesOptimizer(c, 'adam') }),
+  /** RMSprop's decay of its mean square ("rho" in Keras). */
+  rho: numberField({ label: 'ρ', hint: 'RMSprop', default: 0.9, min: 0, max: 0.9999, shownIf: (c) => usesOptimizer(c, 'rmsprop') }),
+  epsilon: numberField({ label: 'ε', default: 1e-7, min: 0, max: 1, aboveMin: true, shownIf: (c) => usesOptimizer(c, 'adam', 'rmsprop') }),
+  /** How the learning rate changes from epoch to epoch; URL text as in schedule.ts ("step_every10_x0.5"). */
+  schedule: structuredField<Schedule>({
+    label: 'Learning-rate schedule',
+    default: { kind: 'constant' },
+    fromJson: scheduleFromJson,
+    fromText: scheduleFromText,
+    toText: scheduleToText,
+    check: scheduleProblem,
+    input: { kind: 'schedule' },
+  }),
+  /**
+   * Decoupled weight decay (AdamW's): after each step every kernel shrinks by
+   * learning rate × this fraction; biases are left alone.
+   */
+  weightDecay: numberField({ label: 'Weight decay', hint: '0 = off', default: 0, min: 0, max: 0.5 }),
+  /** Stop after this many epochs without a lower validation loss, and keep the best epoch's weights. */
+  patience: numberField({ label: 'Early-stopping patience', hint: '0 = off', default: 0, integer: true, min: 0, max: 1000 }),
   batchSize: numberField({ label: 'Batch size', default: 128, integer: true, min: 1, max: 4096 }),
   epochs: numberField({ label: 'Epochs', default: 5, integer: true, min: 1, max: 1000 }),
   /** Fraction of the training split held out for validation (the last samples, as Keras does). */
@@ -50,6 +80,8 @@ export const FIELDS = {
   /** Train on only the first N training samples; 0 means all of them. */
   trainLimit: numberField({ label: 'Training samples', hint: '0 = all', default: 0, integer: true, min: 0, max: 10_000_000 }),
   backend: choiceField<BackendChoice>({ label: 'Backend', default: 'auto', options: BACKEND_OPTIONS }),
+  /** Random changes to training images, off (null) by default; see augment/spec.ts for the URL form. */
+  augment: augmentField,
 };
 
 type Fields = typeof FIELDS;

@@ -12,7 +12,12 @@ export type FormInput =
   /** A text box holding a draft, so a half-typed "0." is not overwritten. */
   | { kind: 'number'; integer: boolean; hint?: string }
   | { kind: 'choice'; options: readonly { value: string; label: string }[] }
-  | { kind: 'toggle' };
+  | { kind: 'toggle' }
+  /** A learning-rate schedule: its kind, its parameters and a curve. */
+  | { kind: 'schedule' };
+
+/** The config as a field's `shownIf` sees it: the fields it depends on, read loosely (fields.ts knows no config type). */
+export type ConfigView = Readonly<Record<string, unknown>>;
 
 export interface Field<T> {
   label: string;
@@ -27,6 +32,8 @@ export interface Field<T> {
   input?: FormInput;
   /** One line under the form control. */
   help?: string;
+  /** False when the field does not apply to this config (Adam's betas under SGD): the form leaves it out. */
+  shownIf?: (config: ConfigView) => boolean;
 }
 
 const sameJson = <T>(a: T, b: T) => a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -46,6 +53,7 @@ export function numberField(o: {
   aboveMin?: boolean;
   hint?: string;
   help?: string;
+  shownIf?: (config: ConfigView) => boolean;
 }): Field<number> {
   const integer = o.integer ?? false;
   return {
@@ -65,6 +73,7 @@ export function numberField(o: {
     equals: (a, b) => a === b,
     input: { kind: 'number', integer, hint: o.hint },
     help: o.help,
+    shownIf: o.shownIf,
   };
 }
 
@@ -88,7 +97,7 @@ export function choiceField<T extends string>(o: {
   };
 }
 
-export function toggleField(o: { label: string; default: boolean; help?: string }): Field<boolean> {
+export function toggleField(o: { label: string; default: boolean; help?: string; shownIf?: (config: ConfigView) => boolean }): Field<boolean> {
   return {
     label: o.label,
     default: o.default,
@@ -97,6 +106,7 @@ export function toggleField(o: { label: string; default: boolean; help?: string 
     equals: (a, b) => a === b,
     input: { kind: 'toggle' },
     help: o.help,
+    shownIf: o.shownIf,
   };
 }
 
@@ -123,6 +133,8 @@ export function structuredField<T>(o: {
   toText: (value: T) => string;
   check?: (value: T) => string | undefined;
   help?: string;
+  /** How the settings form edits it; absent when it is edited elsewhere. */
+  input?: FormInput;
 }): Field<T> {
   return {
     label: o.label,
@@ -131,6 +143,7 @@ export function structuredField<T>(o: {
     check: o.check,
     toText: o.toText,
     equals: sameJson,
+    input: o.input,
     help: o.help,
   };
 }

@@ -5,7 +5,8 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { BatchProgress, Divergence, EpochLog, Evaluation, SavedModelMeta } from './types';
+import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, SavedModelMeta } from './types';
+import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -24,7 +25,9 @@ export type WorkerRequest =
   /** Predict one sample with a saved model. pixels: prod(inputShape) values (pixels in 0–1, or encoded tabular features). */
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
   /** Ask which backend would be used, without training. */
-  | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] };
+  | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] }
+  /** The first `samples` training images of a dataset, each as stored and augmented `variants` times (see 'augment-preview'). */
+  | ({ type: 'augment-preview'; runId: string } & AugmentPreviewRequest);
 
 export type ErrorKind =
   | 'device-lost'
@@ -53,7 +56,10 @@ export type WorkerEvent =
       epochs: number;
     }
   | ({ type: 'batch'; runId: string } & BatchProgress)
-  | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number }
+  /** learningRate: the rate the epoch trained at (a schedule changes it). */
+  | { type: 'epoch'; runId: string; log: EpochLog; numTensors: number; learningRate: number }
+  /** Early stopping ended training (before the evaluation); the best epoch's weights are in the model. */
+  | ({ type: 'early-stopped'; runId: string } & EarlyStop)
   /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
   | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }
@@ -71,6 +77,8 @@ export type WorkerEvent =
   | { type: 'archive'; runId: string; fileName: string; data: Uint8Array<ArrayBuffer> }
   /** probabilities: one per class; for regression a single value, the predicted target in its own units. */
   | { type: 'prediction'; runId: string; modelId: string; probabilities: number[] }
+  /** pixels' buffer is transferred. */
+  | ({ type: 'augment-preview'; runId: string } & AugmentPreview)
   | { type: 'error'; runId: string; kind: ErrorKind; message: string };
 
 export type WorkerEventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;

@@ -145,6 +145,13 @@ export interface EpochLog {
   samplesPerSec: number;
 }
 
+/** A run that early stopping ended. Epochs count from 1; restored: the best epoch's weights replaced the last epoch's. */
+export interface EarlyStop {
+  epoch: number;
+  bestEpoch: number;
+  restored: boolean;
+}
+
 /** A saved model's listing record. Its weights live in a separate store under the same id. */
 export interface SavedModelMeta {
   id: string;
@@ -160,6 +167,8 @@ export interface SavedModelMeta {
   trainSeconds: number;
   history: EpochLog[];
   evaluation: Evaluation | null;
+  /** Set when early stopping ended the run; absent in records saved before early stopping existed. */
+  earlyStop?: EarlyStop;
   /** Tabular models: the dataset's encoding, so a new row is scaled as in training. */
   tabular?: DatasetMeta['tabular'];
   /** Bytes of weights stored. */

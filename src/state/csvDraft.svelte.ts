@@ -2,17 +2,28 @@
  * The choices for one CSV import, made against the worker's preview: label,
  * features, type overrides, task and what to do about missing values. The
  * label is never a feature; changing it re-infers the task.
+ *
+ * A table may have thousands of columns, so each column's choice is its own signal
+ * (selected[i], types[name]) and the counts are kept as they change: ticking one
+ * box re-renders that box and the count, not the whole list.
  */
-import type { CsvImportOptions, CsvPreview } from '../lib/import/protocol';
+import type { CsvImportOptions, CsvPreview, EncodingChoice } from '../lib/import/protocol';
 import { inferTask, type ColumnInfo, type ColumnType, type TaskKind } from '../lib/import/columns';
+
+export { ENCODING_LABELS } from '../lib/import/textFile';
 
 /** More classes than this from a numeric label is usually a quantity picked as a class by mistake. */
 const MANY_CLASSES = 50;
 
 export class CsvDraft {
   readonly preview: CsvPreview;
+  private readonly index: Map<string, number>;
+  /** Columns that have missing cells: usually few, and fixed by the preview. */
+  private withMissing: number[] = [];
   label = $state('');
-  features = $state<string[]>([]);
+  /** selected[i]: column i is a feature. */
+  selected = $state<boolean[]>([]);
+  featureCount = $state(0);
   /** Only the columns whose type was changed by hand. */
   types = $state<Record<string, ColumnType>>({});
   task = $state<TaskKind>('classification');
@@ -22,12 +33,12 @@ export class CsvDraft {
   canRegress = $derived(this.labelColumn?.type === 'numeric');
   /** Missing cells in the chosen feature columns, per column, for the note next to the choice. */
   featureMissing = $derived(
-    this.columns().filter((c) => this.features.includes(c.name) && c.missing > 0).map((c) => ({ name: c.name, missing: c.missing })),
+    this.withMissing.filter((i) => this.selected[i]).map((i) => ({ name: this.preview.columns[i].name, missing: this.preview.columns[i].missing })),
   );
   /** Rows that lack a feature value: at least the worst column's count, at most the sum. */
   affectedRows = $derived.by(() => {
     const counts = this.featureMissing.map((c) => c.missing);
-    return { min: Math.max(0, ...counts), max: Math.min(this.rowCount(), counts.reduce((a, b) => a + b, 0)) };
+    return { min: Math.max(0, ...counts), max: Math.min(this.preview.rowCount, counts.reduce((a, b) => a + b, 0)) };
   });
   warning = $derived.by(() => {
     const col = this.labelColumn;
@@ -36,35 +47,45 @@ export class CsvDraft {
       return `"${col.name}" has ${col.distinct} different values, so classification would have ${col.distinct} classes. Regression may fit better.`;
     }
     if (this.task === 'classification' && col.distinct < 2) return `"${col.name}" has only one value; a classifier needs at least two classes.`;
-    if (this.features.length === 0) return 'Choose at least one feature column.';
+    if (this.featureCount === 0) return 'Choose at least one feature column.';
     return null;
   });
 
   constructor(preview: CsvPreview) {
     this.preview = preview;
+    this.index = new Map(preview.columns.map((c, i) => [c.name, i]));
+    this.withMissing = preview.columns.flatMap((c, i) => (c.missing > 0 ? [i] : []));
+    this.selected = preview.columns.map(() => true);
+    this.featureCount = preview.columns.length;
     this.setLabel(preview.suggestedLabel);
     this.task = preview.suggestedTask;
   }
 
+  /** The chosen feature columns, in file order. */
+  get features(): string[] {
+    return this.preview.columns.filter((_, i) => this.selected[i]).map((c) => c.name);
+  }
+
+  isFeature(name: string): boolean {
+    const i = this.index.get(name);
+    return i !== undefined && this.selected[i];
+  }
+
   setLabel(label: string): void {
-    const previous = this.label;
+    // The old label goes back among the features; the new one leaves them.
+    const previous = this.index.get(this.label);
+    if (previous !== undefined && label !== this.label) this.select(previous, true);
     this.label = label;
-    // Every other column is a feature; the old label goes back among them.
-    const keep = new Set(this.features);
-    if (previous) keep.add(previous);
-    if (!previous) for (const c of this.preview.columns) keep.add(c.name);
-    keep.delete(label);
-    this.features = this.preview.columns.map((c) => c.name).filter((n) => keep.has(n));
+    const now = this.index.get(label);
+    if (now !== undefined) this.select(now, false);
     const col = this.columnNamed(label);
     if (col) this.task = inferTask(col);
   }
 
   toggleFeature(name: string, on: boolean): void {
-    if (name === this.label) return;
-    const set = new Set(this.features);
-    if (on) set.add(name);
-    else set.delete(name);
-    this.features = this.preview.columns.map((c) => c.name).filter((n) => set.has(n));
+    const i = this.index.get(name);
+    if (i === undefined || name === this.label) return;
+    this.select(i, on);
   }
 
   typeOf(name: string): ColumnType {
@@ -72,10 +93,8 @@ export class CsvDraft {
   }
 
   setType(name: string, type: ColumnType): void {
-    const next = { ...this.types };
-    if (this.columnNamed(name)?.type === type) delete next[name];
-    else next[name] = type;
-    this.types = next;
+    if (this.columnNamed(name)?.type === type) delete this.types[name];
+    else this.types[name] = type;
   }
 
   setTask(task: TaskKind): void {
@@ -85,27 +104,29 @@ export class CsvDraft {
 
   options(name: string, seed: number): CsvImportOptions {
     const types: Record<string, ColumnType> = {};
-    for (const [k, v] of Object.entries(this.types)) if (this.features.includes(k)) types[k] = v;
+    for (const [k, v] of Object.entries(this.types)) if (this.isFeature(k)) types[k] = v;
+    const { encoding } = this.preview;
     return {
       name: name.trim() || this.preview.fileName,
       label: this.label,
-      features: [...this.features],
+      features: this.features,
       task: this.task,
       missing: this.missing,
       types: Object.keys(types).length ? types : undefined,
       seed,
+      // The import reads the file as the preview did (a detected encoding is detected again, and the worker keeps that table).
+      encoding: (encoding.detected ? 'auto' : encoding.name) satisfies EncodingChoice,
     };
   }
 
-  private rowCount(): number {
-    return this.preview.rowCount;
-  }
-
-  private columns(): ColumnInfo[] {
-    return this.preview.columns;
+  private select(i: number, on: boolean): void {
+    if (this.selected[i] === on) return;
+    this.selected[i] = on;
+    this.featureCount += on ? 1 : -1;
   }
 
   private columnNamed(name: string): ColumnInfo | undefined {
-    return this.columns().find((c) => c.name === name);
+    const i = this.index.get(name);
+    return i === undefined ? undefined : this.preview.columns[i];
   }
 }

@@ -23,6 +23,7 @@ import { Predictor } from './predict.svelte';
 import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
+import { AugmentPreviewer } from './augmentPreview.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -47,6 +48,7 @@ export interface Hearth {
   run: Run;
   importer: Importer;
   predictor: Predictor;
+  augmentPreview: AugmentPreviewer;
   privacy: Privacy;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
@@ -68,6 +70,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
+  const augmentPreview = new AugmentPreviewer({ training });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, busy, platform: options.platform });
   let stopFollowing: (() => void)[] = [];
@@ -82,6 +85,7 @@ export function createHearth(options: HearthOptions): Hearth {
     run,
     importer,
     predictor,
+    augmentPreview,
     privacy,
     start(search) {
       settings.initFromUrl(search);
@@ -97,7 +101,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, importer, predictor, backend, library, models, privacy]) part.dispose();
+      for (const part of [run, importer, predictor, augmentPreview, backend, library, models, privacy]) part.dispose();
       training.terminate();
       imports.terminate();
     },

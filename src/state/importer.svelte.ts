@@ -5,7 +5,7 @@
  * worker; this class only holds choices and results.
  */
 import type { DatasetMeta } from '../lib/types';
-import type { ImportEvent, ImportRequest, ImportSource } from '../lib/import/protocol';
+import type { EncodingChoice, ImportEvent, ImportRequest, ImportSource } from '../lib/import/protocol';
 import { newRunId, type Services } from './services';
 import { routeFiles, type PickedFile, type Route } from './importRoute';
 import { CsvDraft } from './csvDraft.svelte';
@@ -86,6 +86,15 @@ export class Importer {
     }
   }
 
+  /** Reads the table again with another text encoding (or detects it again: 'auto'). */
+  reinspect(encoding: EncodingChoice): void {
+    const route = this.route;
+    if (this.stage !== 'ready' || route?.kind !== 'csv') return;
+    this.stage = 'inspecting';
+    this.error = null;
+    this.send({ type: 'inspect-csv', jobId: this.newJob(), file: route.file, encoding });
+  }
+
   start(): void {
     const route = this.route;
     if (this.stage !== 'ready' || !route) return;
@@ -152,10 +161,11 @@ export class Importer {
       case 'csv-preview':
         if (this.stage !== 'inspecting') return;
         this.csv = new CsvDraft(ev.preview);
+        this.progress = null;
         this.stage = 'ready';
         break;
       case 'progress':
-        if (this.stage === 'importing') this.progress = { phase: ev.phase, fraction: ev.fraction, detail: ev.detail };
+        if (this.stage === 'importing' || this.stage === 'inspecting') this.progress = { phase: ev.phase, fraction: ev.fraction, detail: ev.detail };
         break;
       case 'imported':
         this.clearTimer();

@@ -5,21 +5,33 @@
  * so models saved before these notes existed get them too.
  */
 import { predictionCollapse } from '../lib/metrics/collapse';
-import type { Evaluation, SavedModelMeta } from '../lib/types';
+import type { EarlyStop, Evaluation, SavedModelMeta } from '../lib/types';
 import { fieldOf, type ExperimentConfig } from '../lib/config';
+import { SCHEDULE_KINDS } from '../lib/schedule';
 
 export interface ModelMark {
-  id: 'stopped' | 'not-evaluated' | 'one-class';
+  id: 'stopped' | 'early-stopped' | 'not-evaluated' | 'one-class';
   label: string;
   /** The longer explanation, for a tooltip. */
   title: string;
 }
 
-export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evaluation' | 'classes'>): ModelMark[] {
+/** "Early-stopped at epoch 28, best epoch 16 restored." */
+export function earlyStopText(e: EarlyStop): string {
+  return `Early-stopped at epoch ${e.epoch}, best epoch ${e.bestEpoch} ${e.restored ? 'restored' : 'kept'}.`;
+}
+
+export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evaluation' | 'classes' | 'earlyStop'>): ModelMark[] {
   const marks: ModelMark[] = [];
   // Only complete epochs are logged, so a run stopped early has fewer than it asked for.
   const epochs = m.history.length;
-  if (epochs < m.config.epochs) {
+  if (m.earlyStop) {
+    marks.push({
+      id: 'early-stopped',
+      label: `early-stopped · best ${m.earlyStop.bestEpoch}`,
+      title: `${earlyStopText(m.earlyStop)} No lower validation loss for ${m.config.patience} epochs; ${m.config.epochs} were asked for.`,
+    });
+  } else if (epochs < m.config.epochs) {
     marks.push({ id: 'stopped', label: 'stopped', title: `Training was stopped after ${epochs} of ${m.config.epochs} epochs.` });
   }
   if (!m.evaluation) {
@@ -36,6 +48,8 @@ export function settingsSummary(config: ExperimentConfig): string {
   const name = optimizer?.kind === 'choice' ? (optimizer.options.find((o) => o.value === config.optimizer)?.label ?? config.optimizer) : config.optimizer;
   const parts = [name, `learning rate ${config.learningRate}`, `batch ${config.batchSize}`, `${config.epochs} epoch${config.epochs === 1 ? '' : 's'}`];
   if (config.trainLimit > 0) parts.push(`${config.trainLimit} samples`);
+  if (config.schedule.kind !== 'constant') parts.push(`${SCHEDULE_KINDS.find((k) => k.kind === config.schedule.kind)?.label.toLowerCase()} schedule`);
+  if (config.patience > 0) parts.push(`early stopping after ${config.patience}`);
   return parts.join(' · ');
 }
 

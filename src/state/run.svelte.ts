@@ -48,6 +48,8 @@ export class Run {
   /** From 'done': false when the evaluation was stopped or the dataset has no test split. */
   evaluated = $state<boolean | null>(null);
   diverged = $state.raw<WorkerEventOf<'diverged'> | null>(null);
+  /** Set when early stopping ended training, before the evaluation. */
+  earlyStop = $state.raw<WorkerEventOf<'early-stopped'> | null>(null);
   /** Why the trained model could not be saved, while the worker holds it. */
   unsaved = $state.raw<WorkerEventOf<'unsaved'> | null>(null);
   /** A request about the held model in flight. */
@@ -166,6 +168,7 @@ export class Run {
     this.evalProgress = null;
     this.evaluated = null;
     this.diverged = null;
+    this.earlyStop = null;
     this.finalSeconds = null;
   }
 
@@ -221,6 +224,9 @@ export class Run {
         this.stopClock();
         break;
       }
+      case 'early-stopped':
+        this.earlyStop = ev;
+        break;
       case 'diverged':
         this.state = 'diverged';
         this.diverged = ev;

@@ -56,6 +56,8 @@ export class Settings {
   errors = $derived.by(() => {
     const out: Partial<Record<NumericField, string>> = {};
     for (const key of NUMERIC_FIELDS) {
+      // A field that does not apply (Adam's β₁ under SGD) is not shown, so it cannot hold the run back.
+      if (fieldOf(key).shownIf?.(this.config) === false) continue;
       const reason = draftError(key, this.drafts[key]);
       if (reason) out[key] = reason;
     }
@@ -121,9 +123,10 @@ export class Settings {
    * Back to the default training settings. What is trained on and with which
    * model stays: a Reset must not turn an Iris experiment into a long MNIST run.
    */
-  reset(): void {
+  /** Back to the defaults; `fitted`: those that fit the dataset in use (trainingDefaults), over the table's. */
+  reset(fitted: Partial<ExperimentConfig> = {}): void {
     const kept = Object.fromEntries(KEPT_ON_RESET.map((key) => [key, this.config[key]]));
-    this.config = { ...DEFAULT_CONFIG, ...kept };
+    this.config = { ...DEFAULT_CONFIG, ...fitted, ...kept };
     this.drafts = draftsOf(this.config);
     this.syncUrl();
   }

@@ -66,12 +66,19 @@ function handleImport(req: Extract<ImportRequest, { type: 'import' }>): void {
 scope.onmessage = (e: MessageEvent<ImportRequest>) => {
   const req = e.data;
   switch (req.type) {
-    case 'inspect-csv':
-      inspectCsv(req.file).then(
-        (preview) => post({ type: 'csv-preview', jobId: req.jobId, preview }),
-        (err: unknown) => post({ type: 'error', jobId: req.jobId, message: describeImportError(err, req.file.name) }),
-      );
+    case 'inspect-csv': {
+      // A large file takes a while to read: its progress shows, and a cancel stops it.
+      const controller = new AbortController();
+      controllers.set(req.jobId, controller);
+      const progress = throttleProgress((phase, fraction, detail) => post({ type: 'progress', jobId: req.jobId, phase, fraction, detail }));
+      inspectCsv(req.file, { encoding: req.encoding, signal: controller.signal, onProgress: (f) => progress('read', f, req.file.name) })
+        .then(
+          (preview) => post({ type: 'csv-preview', jobId: req.jobId, preview }),
+          (err: unknown) => post({ type: 'error', jobId: req.jobId, message: describeImportError(err, req.file.name) }),
+        )
+        .finally(() => controllers.delete(req.jobId));
       break;
+    }
     case 'import':
       handleImport(req);
       break;

@@ -11,11 +11,14 @@ import { BackendError, ModelMissingError, describeError, deviceLostMessage, gpuF
 import { Predictor } from '../lib/train/predict';
 import { runTraining } from '../lib/train/run';
 import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsaved';
+import { augmentPreview } from '../lib/augment/preview';
+import { augmentField } from '../lib/augment/spec';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: WorkerEvent) => {
   // A model's archive can be large: hand its buffer over rather than copy it.
   if (ev.type === 'archive' && ev.data.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.data.buffer]);
+  else if (ev.type === 'augment-preview' && ev.pixels.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.pixels.buffer]);
   else scope.postMessage(ev);
 };
 
@@ -94,6 +97,16 @@ async function predict(req: Extract<WorkerRequest, { type: 'predict' }>): Promis
   }
 }
 
+async function preview(req: Extract<WorkerRequest, { type: 'augment-preview' }>): Promise<void> {
+  try {
+    if (!current) await useBackend('auto');
+    const { type: _type, runId, ...ask } = req;
+    post({ type: 'augment-preview', runId, ...(await augmentPreview(await db(), ask)) });
+  } catch (err) {
+    await fail(req.runId, err);
+  }
+}
+
 /** 'save', 'export' and 'discard' act on a model held after its save failed; they need no GPU. */
 async function held(req: Extract<WorkerRequest, { type: 'save' | 'export' | 'discard' }>): Promise<void> {
   const model = unsaved.get(req.runId);
@@ -148,6 +161,17 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
         return { runId, kind: 'bad-config', message: `Unknown backend "${String(msg.backend)}". Choose one of: ${BACKENDS.join(', ')}.` };
       }
       return { type: 'probe', runId, backend: msg.backend as BackendChoice };
+    case 'augment-preview': {
+      const augment = augmentField.parse(msg.augment);
+      const whole = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+      if (!augment || augmentField.check?.(augment) || typeof msg.datasetId !== 'string' || !whole(msg.seed, 2 ** 32) || !whole(msg.draw, 2 ** 32)) {
+        return { runId, kind: 'bad-config', message: 'An augmentation preview needs a dataset id, an augmentation setting that is on and valid, a seed and a draw number.' };
+      }
+      if (!whole(msg.samples, 64) || !whole(msg.variants, 16)) {
+        return { runId, kind: 'bad-config', message: 'An augmentation preview shows up to 64 samples, each augmented up to 16 times.' };
+      }
+      return { type: 'augment-preview', runId, datasetId: msg.datasetId, augment, seed: msg.seed as number, draw: msg.draw as number, samples: msg.samples as number, variants: msg.variants as number };
+    }
     default:
       return { runId, kind: 'internal', message: `The training worker received a request it does not understand (type "${String(msg.type)}").` };
   }
@@ -176,6 +200,9 @@ scope.onmessage = (e: MessageEvent) => {
     // One run at a time: a new run stops the current one, which still evaluates and saves as any stopped run does.
     if (activeRun !== null) stopRequested.add(activeRun);
     trainQueue = trainQueue.then(() => train(req));
+  } else if (req.type === 'augment-preview') {
+    // Shares the queue with predictions: both are small and use the backend the way training does.
+    predictQueue = predictQueue.then(() => preview(req));
   } else if (req.type === 'predict') {
     // In order, so a model is never swapped out of the cache while another prediction uses it.
     predictQueue = predictQueue.then(() => predict(req));

@@ -12,7 +12,7 @@ import type { BareRequest, BareResult } from './messages';
 import { etaRun } from './etaRun';
 import { imageImport } from './imageImport';
 import { ask, storedCount, watchFrames } from './importRun';
-import { mnistConfig } from './mnistConfig';
+import { mnistConfig, type MnistJob } from './mnistConfig';
 
 interface Job {
   backend: BackendName;
@@ -27,10 +27,13 @@ async function ensureMnist(): Promise<void> {
 }
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
-function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: string; epochSeconds: number[]; accuracy: number | null; trainSeconds: number }> {
+function appRun(
+  job: Job & Pick<MnistJob, 'validationSplit' | 'augment' | 'model' | 'seed'>,
+): Promise<{ backend: string; epochSeconds: number[]; trainAcc: number[]; accuracy: number | null; trainSeconds: number }> {
   const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const epochSeconds: number[] = [];
+  const trainAcc: number[] = [];
   let backend = '';
   let accuracy: number | null = null;
   const started = performance.now();
@@ -39,13 +42,16 @@ function appRun(job: Job & { validationSplit?: number }): Promise<{ backend: str
     client.subscribe((ev: WorkerEvent) => {
       if (ev.runId !== runId) return;
       if (ev.type === 'backend') backend = ev.backend;
-      if (ev.type === 'epoch') epochSeconds.push(ev.log.seconds);
+      if (ev.type === 'epoch') {
+        epochSeconds.push(ev.log.seconds);
+        trainAcc.push(ev.log.acc);
+      }
       if (ev.type === 'evaluating' && trainSeconds === 0) trainSeconds = (performance.now() - started) / 1000;
       if (ev.type === 'evaluation') accuracy = 'accuracy' in ev.result ? ev.result.accuracy : null;
       if (ev.type === 'error') reject(new Error(ev.message));
       if (ev.type === 'done') {
         client.terminate();
-        resolve({ backend, epochSeconds, accuracy, trainSeconds });
+        resolve({ backend, epochSeconds, trainAcc, accuracy, trainSeconds });
       }
     });
     client.request({
@@ -116,10 +122,68 @@ async function csvImport(rows: number, cols: number): Promise<{ bytes: number; p
   }
 }
 
+/** About `bytes` of CSV as a Blob built in parts (no one string that large): 6 numeric columns and a 3-class label. */
+function makeLargeCsv(bytes: number): File {
+  const parts: string[] = ['a,b,c,d,e,f,label\n'];
+  let size = parts[0].length;
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let r = 0;
+  while (size < bytes) {
+    const lines: string[] = [];
+    for (let k = 0; k < 20_000; k++, r++) {
+      const label = r % 3;
+      lines.push(`${(label + rand()).toFixed(12)},${(label + rand()).toFixed(12)},${(label + rand()).toFixed(12)},${rand().toFixed(12)},${rand().toFixed(12)},${(label * rand()).toFixed(12)},class${label}\n`);
+    }
+    const part = lines.join('');
+    parts.push(part);
+    size += part.length;
+  }
+  return new File(parts, `large-${Math.round(bytes / 1e6)}MB.csv`, { type: 'text/csv' });
+}
+
+/** A large CSV through the import worker (preview, then import); errors are reported, not thrown, so the figure records them. */
+async function largeCsvImport(bytes: number): Promise<{ bytes: number; rows?: number; previewSeconds?: number; importSeconds?: number; stored?: number; longestFrameMs: number; error?: string }> {
+  const file = makeLargeCsv(bytes);
+  const client = new ImportClient(importWorker(DB_NAME));
+  const frames = watchFrames();
+  const out: Awaited<ReturnType<typeof largeCsvImport>> = { bytes: file.size, longestFrameMs: 0 };
+  try {
+    const t0 = performance.now();
+    const preview = await ask(client, { type: 'inspect-csv', jobId: 'large-preview', file }, 'csv-preview');
+    out.previewSeconds = (performance.now() - t0) / 1000;
+    if (preview.type !== 'csv-preview') throw new Error('no preview');
+    out.rows = preview.preview.rowCount;
+    const features = preview.preview.columns.map((c) => c.name).filter((n) => n !== 'label');
+    const t1 = performance.now();
+    const done = await ask(
+      client,
+      { type: 'import', jobId: 'large-import', source: { kind: 'csv', file, options: { name: file.name, label: 'label', features, task: 'classification', missing: 'fill', seed: 1 } } },
+      'imported',
+    );
+    out.importSeconds = (performance.now() - t1) / 1000;
+    out.stored = storedCount(done);
+  } catch (err) {
+    out.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    out.longestFrameMs = frames.stop();
+    client.terminate();
+  }
+  return out;
+}
+
 declare global {
   interface Window {
-    hearthBench: { ensureMnist: typeof ensureMnist; appRun: typeof appRun; bareRun: typeof bareRun; csvImport: typeof csvImport; etaRun: typeof etaRun; imageImport: typeof imageImport };
+    hearthBench: {
+      ensureMnist: typeof ensureMnist;
+      appRun: typeof appRun;
+      bareRun: typeof bareRun;
+      csvImport: typeof csvImport;
+      largeCsvImport: typeof largeCsvImport;
+      etaRun: typeof etaRun;
+      imageImport: typeof imageImport;
+    };
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, etaRun, imageImport };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport };
 document.getElementById('log')!.textContent = 'ready';

@@ -1,5 +1,6 @@
 // The experiment a benchmark run asks the app's worker for: a preset on the first N MNIST images.
 import { DEFAULT_CONFIG, type BackendName, type ExperimentConfig, type ModelPresetId } from '../../src/lib/config';
+import type { AugmentSetting } from '../../src/lib/augment/spec';
 
 export interface MnistJob {
   backend: BackendName;
@@ -9,6 +10,8 @@ export interface MnistJob {
   epochs: number;
   batchSize: number;
   validationSplit?: number;
+  augment?: AugmentSetting;
+  seed?: number;
 }
 
 export function mnistConfig(job: MnistJob): ExperimentConfig {
@@ -21,5 +24,7 @@ export function mnistConfig(job: MnistJob): ExperimentConfig {
     epochs: job.epochs,
     batchSize: job.batchSize,
     validationSplit: job.validationSplit ?? 0,
+    augment: job.augment ?? null,
+    seed: job.seed ?? DEFAULT_CONFIG.seed,
   };
 }

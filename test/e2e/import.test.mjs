@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
 import { appReady, openApp } from '../browser.mjs';
+import { bmp } from './bmp.mjs';
 
 let session, app, page, foreign;
 
@@ -54,32 +55,6 @@ function blobsCsv() {
   return lines.join('\n') + '\n';
 }
 
-/** A 24-bit BMP, bottom-up rows padded to 4 bytes, written by hand. */
-function bmp(width, height, pixel) {
-  const rowBytes = Math.ceil((width * 3) / 4) * 4;
-  const size = 54 + rowBytes * height;
-  const buf = Buffer.alloc(size);
-  buf.write('BM', 0, 'ascii');
-  buf.writeUInt32LE(size, 2);
-  buf.writeUInt32LE(54, 10);
-  buf.writeUInt32LE(40, 14);
-  buf.writeInt32LE(width, 18);
-  buf.writeInt32LE(height, 22);
-  buf.writeUInt16LE(1, 26);
-  buf.writeUInt16LE(24, 28);
-  buf.writeUInt32LE(rowBytes * height, 34);
-  buf.writeInt32LE(2835, 38);
-  buf.writeInt32LE(2835, 42);
-  for (let y = 0; y < height; y++) {
-    const row = 54 + (height - 1 - y) * rowBytes;
-    for (let x = 0; x < width; x++) {
-      const v = pixel(x, y);
-      buf[row + x * 3] = buf[row + x * 3 + 1] = buf[row + x * 3 + 2] = v;
-    }
-  }
-  return new Uint8Array(buf);
-}
-
 /** shapes/horizontal and shapes/vertical, 50 striped images each, plus a note and a broken image. */
 function stripesZip() {
   const rand = rng(5);
@@ -126,8 +101,76 @@ test('names the file when it cannot be imported, and keeps nothing', { timeout: 
 
   await byId('import-file').setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
   await byId('error').filter({ hasText: 'empty.csv' }).waitFor();
+  await page.getByRole('button', { name: 'Dismiss error' }).click();
+
+  // A picture renamed .csv is said not to be text, with its size, rather than failing on a quote.
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.alloc(3000, 7)]);
+  await byId('import-file').setInputFiles({ name: 'photo.csv', mimeType: 'text/csv', buffer: png });
+  const banner = byId('error').filter({ hasText: 'photo.csv' });
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /photo\.csv \(3\.0 KB\) is not a text file/);
   assert.equal(await page.locator('article.dataset').count(), 0, 'nothing was stored');
   assert.equal(await byId('import').getAttribute('data-stage'), 'idle');
+});
+
+test('a table of 5,000 columns previews, and a click toggles the column clicked', { timeout: 300_000 }, async () => {
+  await page.goto(app.origin);
+  await appReady(page);
+  const header = [...Array.from({ length: 4999 }, (_, i) => `c${i}`), 'label'].join(',');
+  const rows = Array.from({ length: 40 }, (_, r) => [...Array.from({ length: 4999 }, (_, i) => (r * 7 + i) % 100), r % 2 ? 'yes' : 'no'].join(','));
+  await byId('import-file').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...rows].join('\n')) });
+  const features = byId('csv-features');
+  await features.and(page.locator('[data-columns="4999"][data-count="4999"]')).waitFor();
+  assert.equal(await byId('csv-label').inputValue(), 'label');
+  // Only the rows in view are in the page.
+  const drawn = await byId('csv-feature').count();
+  assert.ok(drawn > 0 && drawn < 60, `${drawn} checkboxes drawn`);
+
+  await byId('csv-feature-filter').fill('c432');
+  assert.deepEqual(await byId('csv-feature').evaluateAll((els) => els.map((e) => e.value)), ['c432', ...Array.from({ length: 10 }, (_, i) => `c432${i}`)]);
+  await page.locator('[data-testid="csv-feature"][value="c4321"]').click();
+  await features.and(page.locator('[data-count="4998"]')).waitFor();
+  assert.deepEqual(
+    await byId('csv-feature').evaluateAll((els) => els.filter((e) => !e.checked).map((e) => e.value)),
+    ['c4321'],
+  );
+  await byId('import-cancel').click();
+  await byId('import').and(page.locator('[data-stage="idle"]')).waitFor();
+});
+
+test('a Latin-1 file with semicolons, decimal commas and an Infinity cell reads right, and says so', { timeout: 300_000 }, async () => {
+  await page.goto(app.origin);
+  await appReady(page);
+  const lines = ['größe;gewicht;farbe;klasse'];
+  for (let i = 0; i < 60; i++) lines.push(`${i % 7},${i % 10};${i === 17 ? 'Infinity' : `${(i * 1.5).toFixed(1).replace('.', ',')}`};${i % 3 ? 'grün' : 'blau'};${i % 2 ? 'ja' : 'nein'}`);
+  const latin1 = Buffer.from(lines.join('\r\n') + '\r\n', 'latin1');
+  await byId('import-file').setInputFiles({ name: 'maße.csv', mimeType: 'text/csv', buffer: latin1 });
+  const preview = byId('csv-preview');
+  await preview.waitFor();
+  const typeOf = (column) => preview.locator(`[data-testid="csv-type"][data-column="${column}"]`).getAttribute('data-type');
+  assert.equal(await typeOf('größe'), 'numeric');
+  assert.equal(await typeOf('gewicht'), 'numeric');
+  assert.equal(await typeOf('farbe'), 'categorical');
+  await byId('csv-decimal-comma').waitFor();
+  assert.equal(
+    (await byId('csv-warning').textContent()).trim(),
+    'maße.csv, line 19, column "gewicht": "Infinity" is not a finite number. It is treated as a missing value; correct it in the file if it is a mistake.',
+  );
+  assert.match(await byId('csv-encoding').locator('option:checked').textContent(), /Detect \(Latin-1 \(Windows-1252\)\)/);
+
+  // Read as UTF-8 by hand, the names come out garbled; back to detection, they are right again.
+  await byId('csv-encoding').selectOption('utf-8');
+  await preview.locator('[data-testid="csv-type"][data-column="gr\uFFFD\uFFFDe"]').waitFor();
+  await byId('csv-encoding').selectOption('auto');
+  await preview.locator('[data-testid="csv-type"][data-column="größe"]').waitFor();
+
+  await byId('import-start').click();
+  const report = byId('import-report');
+  await report.waitFor();
+  assert.match(await report.textContent(), /60 rows/);
+  const row = page.getByRole('article', { name: 'maße' });
+  await row.waitFor();
+  assert.equal((await row.getByTestId('dataset-shape').textContent()).trim(), '3 features → 4 inputs');
 });
 
 test('reads zip entries however their names are written, and refuses one image dropped alone', { timeout: 300_000 }, async () => {

@@ -55,7 +55,8 @@ test('a newcomer’s small experiment, from a shared link to a second dataset', 
   const names = (await rows.locator('.name').allTextContents()).map((t) => t.replace(marks, '').trim());
   assert.deepEqual(names.sort(), ['Tabular MLP on Circles', 'Tabular MLP on Circles (2)']);
   const summaries = (await byId('model-settings').allTextContents()).sort();
-  assert.deepEqual(summaries, ['Adam · learning rate 0.001 · batch 32 · 1 epoch', 'Adam · learning rate 0.001 · batch 32 · 2 epochs']);
+  // The link set epochs and batch size; the rate and schedule it left at their defaults follow Circles'.
+  assert.deepEqual(summaries, ['Adam · learning rate 0.01 · batch 32 · 1 epoch · cosine schedule', 'Adam · learning rate 0.01 · batch 32 · 2 epochs · cosine schedule']);
 
   // Another dataset: the finished run of Circles is no longer on show.
   await loadBuiltin('spiral');
@@ -64,11 +65,12 @@ test('a newcomer’s small experiment, from a shared link to a second dataset', 
   assert.equal(await byId('epoch-row').count(), 0);
   assert.equal(await byId('test-accuracy').count(), 0);
 
-  // Reset: training settings back to their defaults, the dataset and model stay.
+  // Reset: training settings back to the defaults that fit the spiral's 800 points, the dataset and model stay.
   await byId('cfg-learningRate').fill('0.05');
   await page.getByRole('button', { name: 'Reset' }).click();
-  assert.equal(await byId('cfg-epochs').inputValue(), '5');
-  assert.equal(await byId('cfg-learningRate').inputValue(), '0.001');
+  assert.equal(await byId('cfg-epochs').inputValue(), '100');
+  assert.equal(await byId('cfg-learningRate').inputValue(), '0.01');
+  assert.equal(await byId('cfg-batchSize').inputValue(), '32');
   const url = new URL(page.url());
   assert.equal(url.searchParams.get('datasetId'), 'spiral');
   assert.equal(await page.locator('[data-testid="dataset-spiral"].in-use').count(), 1);

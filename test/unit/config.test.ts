@@ -27,13 +27,13 @@ describe('restoreConfig', () => {
   });
 
   it('names each unusable field in one message', () => {
-    expect(() => restoreConfig({ epochs: 0, optimizer: 'rmsprop', batchSize: 3.5 })).toThrowError(ConfigError);
+    expect(() => restoreConfig({ epochs: 0, optimizer: 'adagrad', batchSize: 3.5 })).toThrowError(ConfigError);
     try {
-      restoreConfig({ epochs: 0, optimizer: 'rmsprop', batchSize: 3.5 });
+      restoreConfig({ epochs: 0, optimizer: 'adagrad', batchSize: 3.5 });
     } catch (err) {
       const message = (err as Error).message;
       expect(message).toContain('Epochs must be between 1 and 1000 (got 0)');
-      expect(message).toContain('Optimizer: "rmsprop" is not a valid value');
+      expect(message).toContain('Optimizer: "adagrad" is not a valid value');
       expect(message).toContain('Batch size: "3.5" is not a valid value');
     }
   });

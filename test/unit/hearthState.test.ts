@@ -149,6 +149,9 @@ const preview = (fileName: string): CsvPreview => ({
   rowCount: 2,
   suggestedLabel: 'kind',
   suggestedTask: 'classification',
+  encoding: { name: 'utf-8', detected: true },
+  decimalComma: false,
+  warnings: [],
 });
 
 describe('Choosing another dataset', () => {

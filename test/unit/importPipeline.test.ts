@@ -26,11 +26,29 @@ describe('CSV import', () => {
       ['c', 'numeric', 1],
       ['label', 'categorical', 0],
     ]);
-    expect(preview.rows).toHaveLength(20);
+    expect(preview.rows).toHaveLength(8);
     expect(preview.rows[3]).toEqual(['3', 'red', 'NA', 'dog']);
     expect(preview.rowCount).toBe(50);
     expect(preview.suggestedLabel).toBe('label');
     expect(preview.suggestedTask).toBe('classification');
+    expect(preview.encoding).toEqual({ name: 'utf-8', detected: true });
+    expect(preview.decimalComma).toBe(false);
+    expect(preview.warnings).toEqual([]);
+  });
+
+  it('names the first number that is not finite in each column, and reads the encoding it is told', async () => {
+    const text = 'a;b;label\n1,5;2;x\n2,5;1e999;y\n3;-Infinity;x\n4;4;y\n';
+    const preview = await inspectCsv(csvFile('eu.csv', text), { encoding: 'windows-1252' });
+    expect(preview.decimalComma).toBe(true);
+    expect(preview.encoding).toEqual({ name: 'windows-1252', detected: false });
+    expect(preview.columns.map((c) => [c.name, c.type, c.missing])).toEqual([
+      ['a', 'numeric', 0],
+      ['b', 'numeric', 2],
+      ['label', 'categorical', 0],
+    ]);
+    expect(preview.warnings).toEqual([
+      'eu.csv, line 3, column "b": "1e999" is not a finite number (and 1 more in this column). It is treated as a missing value; correct it in the file if it is a mistake.',
+    ]);
   });
 
   it('stores a standardised, one-hot tabular dataset with its training statistics', async () => {
@@ -274,7 +292,12 @@ describe('bad input leaves nothing behind', () => {
     [
       'a ragged CSV row',
       () => ({ kind: 'csv', file: csvFile('ragged.csv', 'a,b,label\n1,2,x\n3,y\n'), options: csvOptions('label', ['a', 'b']) }),
-      'ragged.csv, line 3: expected 3 fields, found 2.',
+      'ragged.csv, line 3: expected 3 fields, found 2. Look on that line for a separator too many or too few, or a field that should be in quotes.',
+    ],
+    [
+      'a picture renamed .csv',
+      () => ({ kind: 'csv', file: fileOf([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13])], 'photo.csv'), options: csvOptions('label', ['a']) }),
+      'photo.csv (12 bytes) is not a text file: its start holds a NUL byte (character 9), as an image, a spreadsheet or an archive does. Save the table as CSV or TSV text and import that file.',
     ],
     [
       'a single-class label',

@@ -44,11 +44,30 @@ describe('modelMarks', () => {
   });
 });
 
+describe('an early-stopped model', () => {
+  it('is marked early-stopped with its best epoch, not “stopped”', () => {
+    const history = Array.from({ length: 28 }, (_, i) => ({ epoch: i + 1, loss: 1, acc: 0, valLoss: 1, valAcc: 0, seconds: 0, samplesPerSec: 0 }));
+    const config = { ...DEFAULT_CONFIG, epochs: 100, patience: 12 };
+    const marks = modelMarks({ history, config, evaluation: healthy, classes: ['a', 'b'], earlyStop: { epoch: 28, bestEpoch: 16, restored: true } });
+    expect(marks).toEqual([
+      {
+        id: 'early-stopped',
+        label: 'early-stopped · best 16',
+        title: 'Early-stopped at epoch 28, best epoch 16 restored. No lower validation loss for 12 epochs; 100 were asked for.',
+      },
+    ]);
+    expect(modelMarks({ history, config, evaluation: healthy, classes: ['a', 'b'] }).map((m) => m.id)).toEqual(['stopped']);
+  });
+});
+
 describe('telling saved models apart', () => {
   it('sums up the settings a model was trained with', () => {
     expect(settingsSummary({ ...DEFAULT_CONFIG })).toBe('Adam · learning rate 0.001 · batch 128 · 5 epochs');
     expect(settingsSummary({ ...DEFAULT_CONFIG, optimizer: 'sgd', learningRate: 0.1, epochs: 1, trainLimit: 500 })).toBe(
       'SGD · learning rate 0.1 · batch 128 · 1 epoch · 500 samples',
+    );
+    expect(settingsSummary({ ...DEFAULT_CONFIG, learningRate: 0.01, batchSize: 8, epochs: 100, schedule: { kind: 'cosine', floor: 0.01 }, patience: 5 })).toBe(
+      'Adam · learning rate 0.01 · batch 8 · 100 epochs · cosine schedule · early stopping after 5',
     );
   });
 

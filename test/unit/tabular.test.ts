@@ -72,6 +72,16 @@ describe('buildTabular', () => {
     expect(Array.from(d.y)).toEqual([1, 0, 1, 1, 0]);
   });
 
+  it('treats Infinity and 1e999 as missing numbers: filled with the training mean, or the row dropped', () => {
+    const text = SIX.replace('2,blue,20,no', '2,blue,Infinity,no').replace('5,blue,50,yes', '5,blue,1e999,yes');
+    const filled = buildTabular(parseDelimited(text, 'six.csv'), BASE);
+    // Training scores 10, 30 (20 is now Infinity, row 3 empty): mean 20, std 10.
+    expect(filled.encoding[2]).toEqual({ column: 'score', kind: 'numeric', mean: 20, std: 10 });
+    expect(row(filled.x, 5, 1)[4]).toBe(0);
+    const dropped = buildTabular(parseDelimited(text, 'six.csv'), { ...BASE, missing: 'drop', split: { seed: 1 } });
+    expect(dropped.droppedRows).toEqual([3, 5, 6]);
+  });
+
   it('drops rows without a label even when filling', () => {
     const d = buildTabular(parseDelimited(SIX.replace('3,red,30,yes', '3,red,30,NA'), 'six.csv'), BASE);
     expect(d.droppedRows).toEqual([4]);

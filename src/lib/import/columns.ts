@@ -1,6 +1,6 @@
 /** What each column of a table holds, and what kind of task its values suggest as a label. */
 import type { Task } from '../types';
-import type { RawTable } from './csv';
+import { lineOf, type RawTable } from './csv';
 
 export type ColumnType = 'numeric' | 'categorical';
 export type TaskKind = Task;
@@ -19,6 +19,11 @@ export interface ColumnInfo {
   mean?: number;
   min?: number;
   max?: number;
+  /**
+   * Numeric columns: cells that hold a number too large for a float (1e999) or
+   * Infinity. They count as missing; the first is named by its line.
+   */
+  nonFinite?: { count: number; line: number; value: string };
   /** Up to three distinct values, in file order, to show people. */
   example: string[];
 }
@@ -40,6 +45,15 @@ export function parseNumber(cell: string): number {
   return Number.isFinite(n) ? n : NaN;
 }
 
+/** Text that is a number, but not a finite one: Infinity, -Infinity, 1e999. Such cells count as missing. */
+export function isNonFinite(cell: string): boolean {
+  const n = Number(cell);
+  return (n === Infinity || n === -Infinity) && cell.trim() !== '';
+}
+
+/** A missing cell, or one that cannot stand for a number (see isNonFinite). */
+export const isGap = (cell: string) => isMissing(cell) || isNonFinite(cell);
+
 /** Code-unit order, so the same file sorts the same way in every locale. */
 export const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -53,8 +67,9 @@ export function analyseColumn(table: RawTable, c: number): ColumnInfo {
   let max = -Infinity;
   const seen = new Set<string>();
   const example: string[] = [];
-  for (const row of table.rows) {
-    const cell = row[c];
+  let nonFinite: ColumnInfo['nonFinite'];
+  for (let r = 0; r < table.rows.length; r++) {
+    const cell = table.rows[r][c];
     if (isMissing(cell)) {
       missing++;
       continue;
@@ -66,6 +81,11 @@ export function analyseColumn(table: RawTable, c: number): ColumnInfo {
     }
     if (!numeric) continue;
     const n = parseNumber(value);
+    if (Number.isNaN(n) && isNonFinite(value)) {
+      if (nonFinite) nonFinite.count++;
+      else nonFinite = { count: 1, line: lineOf(table, r), value };
+      continue;
+    }
     if (Number.isNaN(n)) {
       numeric = false;
       continue;
@@ -82,7 +102,12 @@ export function analyseColumn(table: RawTable, c: number): ColumnInfo {
     // "1" and "1.0" are one value to a number column. Past 1,000 spellings the exact figure
     // no longer changes any decision and costs a second large set, so spellings are counted.
     const distinct = seen.size <= 1000 ? new Set(Array.from(seen, Number)).size : seen.size;
-    return { name, type: 'numeric', missing, distinct, integer, mean: sum / count, min, max, example };
+    const info: ColumnInfo = { name, type: 'numeric', missing, distinct, integer, mean: sum / count, min, max, example };
+    if (nonFinite) {
+      info.nonFinite = nonFinite;
+      info.missing += nonFinite.count;
+    }
+    return info;
   }
   const categories = Array.from(seen).sort(byCodeUnit);
   return { name, type: 'categorical', missing, distinct: categories.length, categories, example };

@@ -1,14 +1,16 @@
 /** CSV / TSV files: a preview for choosing columns, then the import itself. */
 import { analyseColumns, inferTask, type ColumnInfo } from './columns';
-import { parseDelimited, type RawTable } from './csv';
-import { ImportError } from './errors';
+import { readDelimited, type RawTable } from './csv';
+import { ImportError, formatCount } from './errors';
+import type { EncodingChoice } from './textFile';
 import { datasetId, storeDataset, tabularDataset, type ImportContext } from './pipelineDataset';
 import type { CsvImportOptions, CsvPreview, SkippedItem } from './protocol';
 import { checkSpace } from './quota';
 import { buildTabular } from './tabular';
 import type { DatasetMeta } from '../types';
 
-export const PREVIEW_ROWS = 20;
+/** Rows sent with the preview: the form shows eight, and a wide table's rows are a large message. */
+export const PREVIEW_ROWS = 8;
 
 /** Names people give the column to predict, most telling first. */
 const LABEL_NAMES = ['label', 'class', 'target', 'species', 'outcome', 'category', 'y'];
@@ -19,12 +21,21 @@ const LABEL_NAMES = ['label', 'class', 'target', 'species', 'outcome', 'category
  * by name, size and date rather than by identity.
  */
 let cached: { key: string; table: RawTable } | null = null;
-const keyOf = (file: File) => `${file.name}\n${file.size}\n${file.lastModified}`;
+const keyOf = (file: File, encoding: EncodingChoice) => `${file.name}\n${file.size}\n${file.lastModified}\n${encoding}`;
 
-export async function readTable(file: File): Promise<RawTable> {
-  const key = keyOf(file);
+export interface ReadTableOptions {
+  encoding?: EncodingChoice;
+  signal?: AbortSignal;
+  /** Fraction of the file read. */
+  onProgress?: (fraction: number) => void;
+}
+
+export async function readTable(file: File, options: ReadTableOptions = {}): Promise<RawTable> {
+  const key = keyOf(file, options.encoding ?? 'auto');
   if (cached?.key === key) return cached.table;
-  const table = parseDelimited(await file.text(), file.name);
+  // The previous table is let go first: two large ones need not fit at once.
+  cached = null;
+  const table = await readDelimited(file, options);
   cached = { key, table };
   return table;
 }
@@ -41,9 +52,25 @@ export function suggestLabel(columns: ColumnInfo[]): ColumnInfo {
   return columns[columns.length - 1];
 }
 
-export async function inspectCsv(file: File): Promise<CsvPreview> {
-  const table = await readTable(file);
-  const columns = analyseColumns(table);
+/** At most this many columns are named in the preview's warnings; the rest are counted. */
+const NAMED_WARNINGS = 5;
+
+function nonFiniteWarnings(table: RawTable, columns: ColumnInfo[]): string[] {
+  const hit = columns.filter((c) => c.nonFinite);
+  const out = hit.slice(0, NAMED_WARNINGS).map((c) => {
+    const { count, line, value } = c.nonFinite!;
+    const more = count > 1 ? ` (and ${formatCount(count - 1)} more in this column)` : '';
+    return `${table.fileName}, line ${line}, column "${c.name}": "${value}" is not a finite number${more}. It is treated as a missing value; correct it in the file if it is a mistake.`;
+  });
+  if (hit.length > NAMED_WARNINGS) out.push(`${formatCount(hit.length - NAMED_WARNINGS)} more columns hold numbers that are not finite, treated as missing values.`);
+  return out;
+}
+
+export async function inspectCsv(file: File, options: ReadTableOptions = {}): Promise<CsvPreview> {
+  const table = await readTable(file, options);
+  options.signal?.throwIfAborted();
+  // Categories and examples stay in the worker: the form needs counts only, and a wide table's would be a large message.
+  const columns = analyseColumns(table).map(({ categories: _, example: __, ...c }) => ({ ...c, example: [] }));
   if (columns.length < 2) {
     throw new ImportError(file.name, `${file.name} has only one column; a dataset needs a label column and at least one feature column.`);
   }
@@ -55,6 +82,9 @@ export async function inspectCsv(file: File): Promise<CsvPreview> {
     rowCount: table.rows.length,
     suggestedLabel: label.name,
     suggestedTask: inferTask(label),
+    encoding: table.encoding ?? { name: 'utf-8', detected: true },
+    decimalComma: table.decimalComma === true,
+    warnings: nonFiniteWarnings(table, columns),
   };
 }
 
@@ -65,7 +95,7 @@ export async function importCsv(
 ): Promise<{ dataset: DatasetMeta; skipped: SkippedItem[]; droppedRows: number }> {
   checkSpace(file.name, file.size, ctx.left);
   ctx.progress('read', 0, file.name);
-  const table = await readTable(file);
+  const table = await readTable(file, { encoding: options.encoding, signal: ctx.signal, onProgress: (f) => ctx.progress('read', f, file.name) });
   ctx.signal?.throwIfAborted();
   ctx.progress('read', 1, file.name);
   const tab = buildTabular(table, {

@@ -4,17 +4,24 @@
  */
 import type { DatasetMeta } from '../types';
 import type { ColumnInfo, ColumnType, TaskKind } from './columns';
+import type { EncodingChoice, TextEncodingName } from './textFile';
 
-export type { ColumnInfo, ColumnType, TaskKind };
+export type { ColumnInfo, ColumnType, EncodingChoice, TaskKind, TextEncodingName };
 
 export interface CsvPreview {
   fileName: string;
   columns: ColumnInfo[];
-  /** The first 20 data rows, as text. */
+  /** The first data rows (PREVIEW_ROWS), as text. */
   rows: string[][];
   rowCount: number;
   suggestedLabel: string;
   suggestedTask: TaskKind;
+  /** How the bytes were read; detected unless chosen in the form. */
+  encoding: { name: TextEncodingName; detected: boolean };
+  /** Numbers were written with a decimal comma (1,5) and are read as 1.5. */
+  decimalComma: boolean;
+  /** Things read in a way people should know of, each naming the file, line and column. */
+  warnings: string[];
 }
 
 export interface CsvImportOptions {
@@ -25,6 +32,8 @@ export interface CsvImportOptions {
   missing: 'drop' | 'fill';
   types?: Record<string, ColumnType>;
   seed: number;
+  /** The encoding the preview was read with; absent = detect. */
+  encoding?: EncodingChoice;
 }
 
 export interface ImageImportOptions {
@@ -53,7 +62,7 @@ export interface SkippedItem {
 }
 
 export type ImportRequest =
-  | { type: 'inspect-csv'; jobId: string; file: File }
+  | { type: 'inspect-csv'; jobId: string; file: File; encoding?: EncodingChoice }
   | { type: 'import'; jobId: string; source: ImportSource }
   | { type: 'cancel'; jobId: string };
 

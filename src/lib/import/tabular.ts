@@ -6,7 +6,7 @@
  * for predicting on new rows (applyEncoding).
  */
 import { randomSplit, stratifiedSplit, type SplitFractions, type SplitIndices } from '../data/split';
-import { byCodeUnit, isMissing, parseNumber, type ColumnType, type TaskKind } from './columns';
+import { byCodeUnit, isGap, isMissing, parseNumber, type ColumnType, type TaskKind } from './columns';
 import { lineOf, type RawTable } from './csv';
 import { ImportError, formatCount } from './errors';
 
@@ -105,7 +105,7 @@ export function buildTabular(table: RawTable, options: TabularOptions): TabularD
   const droppedRows: number[] = [];
   for (let r = 0; r < table.rows.length; r++) {
     const row = table.rows[r];
-    const drop = isMissing(row[labelCol]) || (options.missing === 'drop' && featureCols.some((c) => isMissing(row[c])));
+    const drop = isGap(row[labelCol]) || (options.missing === 'drop' && featureCols.some((c) => isGap(row[c])));
     if (drop) droppedRows.push(lineOf(table, r));
     else keptIndex[r] = kept.push(r) - 1;
   }
@@ -120,7 +120,7 @@ export function buildTabular(table: RawTable, options: TabularOptions): TabularD
       let k = 0;
       for (; k < kept.length; k++) {
         const cell = table.rows[kept[k]][c];
-        if (isMissing(cell)) numbers[k] = NaN;
+        if (isGap(cell)) numbers[k] = NaN;
         else if (forced === 'numeric') numbers[k] = numberOrThrow(table, kept[k], c);
         else if (Number.isNaN((numbers[k] = parseNumber(cell)))) break;
       }

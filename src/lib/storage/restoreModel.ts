@@ -59,7 +59,18 @@ function checkModelMeta(raw: unknown): SavedModelMeta {
     bytes: Math.max(0, finiteOr(r.bytes, 0)),
   };
   if (r.tabular !== undefined) out.tabular = restoreTabular(r.tabular, inputShape[2]);
+  const stop = earlyStop(r.earlyStop);
+  if (stop) out.earlyStop = stop;
+  else delete out.earlyStop;
   return out;
+}
+
+/** Kept only when it reads as one; otherwise the model is listed as an ordinary run. */
+function earlyStop(raw: unknown): SavedModelMeta['earlyStop'] {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const e = raw as Raw;
+  const epoch = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+  return epoch(e.epoch) && epoch(e.bestEpoch) ? { epoch: e.epoch as number, bestEpoch: e.bestEpoch as number, restored: e.restored === true } : undefined;
 }
 
 const numberOrNull = (v: unknown) => (typeof v === 'number' ? v : null);

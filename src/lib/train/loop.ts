@@ -18,7 +18,8 @@ import type { Batch, BatchSource } from '../data/source';
 import type { BatchProgress, Divergence, EpochLog } from '../types';
 import { UNIT_SCALE, batchTensors, lossAndScore, validate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
-import { setLearningRate } from './optimizers';
+import { learningRateOf, setLearningRate } from './optimizers';
+import type { Augmenter } from '../augment/apply';
 
 export type { BatchProgress, Divergence };
 
@@ -40,6 +41,8 @@ export interface TrainOptions {
   history?: EpochLog[];
   train: BatchSource;
   validation: BatchSource | null;
+  /** Changes each training batch on the device before the step (image augmentation); validation batches never pass through it. */
+  augment?: Augmenter | null;
   /** Regression: how both sources standardised their targets, to report MAE in target units. */
   targetScale?: TargetScale;
   /** Throttled: at most every reportEveryMs, plus the last batch of each epoch. loss/acc are means since the previous report. */
@@ -51,6 +54,11 @@ export interface TrainOptions {
    * stopping and checkpoints. history includes this epoch.
    */
   afterEpoch?: (log: EpochLog, history: readonly EpochLog[]) => EpochDecision | void | Promise<EpochDecision | void>;
+  /**
+   * Decoupled weight decay (Loshchilov & Hutter's AdamW): after each step every
+   * kernel is multiplied by 1 − learning rate × weightDecay. Biases are not decayed.
+   */
+  weightDecay?: number;
   /** Checked before every batch is pulled from the source. */
   shouldStop?: () => boolean;
   reportEveryMs?: number;
@@ -102,9 +110,12 @@ function trainStep(
   source: BatchSource,
   sums: Sums,
   scale: TargetScale,
+  decay: Decay | null,
+  augment: ((xs: tf.Tensor4D) => tf.Tensor4D) | null,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
-    const { xs, ...targets } = batchTensors(batch, source);
+    const { xs: raw, ...targets } = batchTensors(batch, source);
+    const xs = augment ? augment(raw as tf.Tensor4D) : raw;
     let score: tf.Scalar | undefined;
     const loss = optimizer.minimize(() => {
       const outputs = model.apply(xs, { training: true }) as tf.Tensor;
@@ -113,6 +124,11 @@ function trainStep(
       score = tf.keep(step.score);
       return tf.mean(step.loss) as tf.Scalar;
     }, true) as tf.Scalar;
+    if (decay) {
+      // Outside the gradient: the shrink does not pass through Adam's moments, which is what decouples it.
+      const keep = 1 - learningRateOf(optimizer) * decay.rate;
+      for (const kernel of decay.kernels) kernel.write(tf.mul(kernel.read(), keep));
+    }
     const next = {
       loss: tf.add(sums.loss, tf.mul(loss, batch.size)) as tf.Scalar,
       score: tf.add(sums.score, score!) as tf.Scalar,
@@ -120,6 +136,16 @@ function trainStep(
     score!.dispose();
     return { sums: next, loss };
   });
+}
+
+/** The weights decoupled weight decay shrinks after each step, and by how much per unit of learning rate. */
+type Decay = { kernels: tf.LayerVariable[]; rate: number };
+
+/** Kernels only, as Keras's kernel_regularizer would: decaying biases only shifts the boundary. */
+function decayOf(model: tf.LayersModel, rate: number | undefined): Decay | null {
+  if (!rate) return null;
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`Weight decay must be 0 or more; got ${rate}.`);
+  return { kernels: model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)), rate };
 }
 
 /** A batch's mean loss, on the device until a read of the running sums shows it was finite. */
@@ -156,6 +182,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const reportEveryMs = opts.reportEveryMs ?? 250;
   const valSamples = validation?.samples ?? 0;
   const timeLeft = opts.timeLeft ?? new TimeLeft({ trainSamples: source.samples, epochs: epochs - startEpoch, valSamples, testSamples: 0 });
+  const decay = decayOf(model, opts.weightDecay);
   const yielder = macrotaskYielder();
   const history: EpochLog[] = [...(opts.history ?? [])];
   let trainMs = 0; // training time only, validation excluded, for throughput and ETA
@@ -204,7 +231,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const item = await batches.next();
         if (item.done) break;
         const batch = item.value;
-        const step = trainStep(model, optimizer, batch, source, sums, scale);
+        const augment = opts.augment ? (xs: tf.Tensor4D) => opts.augment!(xs, epoch, b) : null;
+        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
         sums = step.sums;

@@ -2,18 +2,25 @@
  * Optimizers as the run creates them, and changing the learning rate of one in
  * flight (a schedule, reduce-on-plateau). tfjs keeps the rate in different places
  * per optimizer: SGD and momentum hold it as a kept scalar that setLearningRate
- * replaces, the others read the learningRate field at every step.
+ * replaces, Adam and RMSprop read the learningRate field at every step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerId } from '../config';
+import { DEFAULT_CONFIG, type ExperimentConfig, type OptimizerId } from '../config';
 
-export function createOptimizer(kind: OptimizerId, learningRate: number): tf.Optimizer {
+/** The optimizer settings of the config; each optimizer reads only its own. */
+export type OptimizerParams = Pick<ExperimentConfig, 'momentum' | 'nesterov' | 'beta1' | 'beta2' | 'rho' | 'epsilon'>;
+
+export function createOptimizer(kind: OptimizerId, learningRate: number, params: Partial<OptimizerParams> = {}): tf.Optimizer {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`The learning rate must be above 0; got ${learningRate}.`);
+  const p: OptimizerParams = { ...DEFAULT_CONFIG, ...params };
   switch (kind) {
     case 'adam':
-      return tf.train.adam(learningRate);
+      return tf.train.adam(learningRate, p.beta1, p.beta2, p.epsilon);
     case 'sgd':
-      return tf.train.sgd(learningRate);
+      // Plain SGD when there is no momentum: tfjs's momentum optimizer would keep a zero accumulator per weight.
+      return p.momentum > 0 ? tf.train.momentum(learningRate, p.momentum, p.nesterov) : tf.train.sgd(learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate, p.rho, p.momentum, p.epsilon);
   }
 }
 

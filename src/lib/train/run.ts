@@ -12,12 +12,16 @@ import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
 import { serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
+import { createAugmenter } from '../augment/apply';
 import { buildModel } from '../model/build';
 import { PRESETS, presetProblem } from '../model/spec';
 import { selectBackend } from './backend';
 import type * as tf from '@tensorflow/tfjs';
 import { train } from './loop';
-import { createOptimizer } from './optimizers';
+import { createOptimizer, learningRateOf } from './optimizers';
+import { learningRateAt } from '../schedule';
+import { EarlyStopping } from './earlyStopping';
+import type { EarlyStop } from '../types';
 import { evaluate, type TargetScale } from './evaluate';
 import { TimeLeft } from './eta';
 import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
@@ -131,9 +135,14 @@ export async function runTraining(
 
   const model = buildModel(config.model, dataset.shape, numClasses, config.seed, task);
   let optimizer: tf.Optimizer | null = null;
+  let stopping: EarlyStopping | null = null;
   let held: UnsavedModel;
   try {
-    optimizer = createOptimizer(config.optimizer, config.learningRate);
+    const rateAt = (epoch: number, history: Parameters<typeof learningRateAt>[4]) => learningRateAt(config.schedule, config.learningRate, epoch, config.epochs, history);
+    optimizer = createOptimizer(config.optimizer, rateAt(0, []), config);
+    const opt = optimizer;
+    if (config.patience > 0) stopping = new EarlyStopping(model, config.patience);
+    const early = stopping;
     const paramCount = model.countParams();
     post({
       type: 'started',
@@ -146,18 +155,27 @@ export async function runTraining(
     });
     const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs, valSamples: valSource?.samples ?? 0, testSamples: testCount });
     const started = performance.now();
-    const { history, stopped, diverged } = await train({
+    let epochRate = learningRateOf(opt);
+    const { history, stopped, diverged, endedEarly } = await train({
       model,
       optimizer,
       epochs: config.epochs,
+      weightDecay: config.weightDecay,
       train: trainSource,
       validation: valSource,
+      // Only images have pixels to move; the form hides the setting for tables, and a link that carries it is ignored.
+      augment: dataset.kind === 'image' ? createAugmenter(config.augment, config.seed) : null,
       targetScale,
       shouldStop: ctx.shouldStop,
       reportEveryMs: ctx.reportEveryMs,
       timeLeft,
       onBatch: (p) => post({ type: 'batch', runId, ...p }),
-      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors }),
+      onEpoch: (log, numTensors) => post({ type: 'epoch', runId, log, numTensors, learningRate: epochRate }),
+      // The schedule sets the next epoch's rate; early stopping keeps the best weights and may end the run.
+      afterEpoch: (log, past) => {
+        epochRate = rateAt(log.epoch, past);
+        return { learningRate: epochRate, stop: early?.afterEpoch(log) };
+      },
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const checkDevice = () => {
@@ -169,6 +187,12 @@ export async function runTraining(
     if (diverged) {
       post({ type: 'diverged', runId, ...diverged, message: divergedMessage(diverged, config.learningRate) });
       return;
+    }
+
+    let earlyStop: EarlyStop | undefined;
+    if (endedEarly && early) {
+      earlyStop = { epoch: history.length, bestEpoch: early.bestEpoch, restored: early.restore(history.length) };
+      post({ type: 'early-stopped', runId, ...earlyStop });
     }
 
     // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
@@ -206,6 +230,7 @@ export async function runTraining(
         trainSeconds,
         history,
         evaluation,
+        ...(earlyStop ? { earlyStop } : {}),
         // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
         ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
       },
@@ -213,6 +238,7 @@ export async function runTraining(
   } finally {
     // train() disposes its running sums; the weights and the optimizer's state are the rest of this run's tensors.
     optimizer?.dispose();
+    stopping?.dispose();
     model.dispose();
   }
   await saveOrHold(db, runId, held, ctx.unsaved ?? new Map(), post);
