@@ -142,21 +142,22 @@ export class Privacy {
       ...library.datasets.map((d) => ({ store: 'datasets' as const, id: d.id })),
       ...models.list.map((m) => ({ store: 'models' as const, id: m.id })),
     ];
+    let failure: string | null = null;
     try {
       await wipeEverything({ factory, dbNames: [this.deps.dbName], caches: this.platform.caches, serviceWorker: this.platform.serviceWorker });
-      this.wipe = 'done';
-      this.wipeMessage = 'Everything Hearth stored on this device was deleted.';
     } catch (err) {
-      this.wipe = 'failed';
-      this.wipeMessage = err instanceof WipeError ? err.message : `Deleting failed: ${describeStorageError(err)}`;
+      failure = err instanceof WipeError ? err.message : `Deleting failed: ${describeStorageError(err)}`;
     }
-    // Whatever happened, show what is really there now, here and in other tabs.
+    // Whatever happened, show what is really there now, here and in other tabs; the outcome
+    // is set last, so once it reads "done" every list on the page is already the new one.
     for (const change of gone) announce(this.deps.dbName, { ...change, change: 'deleted' });
-    if (!run.active) run.forgetFinished();
+    run.forgetFinished();
     models.selectedId = null;
     models.showEvaluation(null);
     await Promise.all([library.refresh(), models.refresh()]);
     await this.refresh();
+    this.wipe = failure ? 'failed' : 'done';
+    this.wipeMessage = failure ?? 'Everything Hearth stored on this device was deleted.';
   }
 
   dispose(): void {

@@ -72,7 +72,9 @@ test('shows the policy and the requests, counts what is stored, and deletes ever
   assert.equal(await panel.getByTestId('cache-row').count(), 0);
   assert.equal(await byId('dataset-circles').count(), 0, 'the library no longer lists Circles');
 
-  // The browser agrees: no cache, no service worker, and no record in any database.
+  // The browser agrees: no cache, no service worker, and no record in any database; the
+  // worker still answering this page until it closes does not make its cache again.
+  assert.equal(await page.evaluate(() => fetch('/manifest.webmanifest').then((r) => r.status)), 200);
   const after = await whatIsStored(page);
   assert.deepEqual(after.caches, []);
   assert.ok(Object.values(after.databases).every((n) => n === 0), JSON.stringify(after.databases));

@@ -50,9 +50,8 @@ sw.addEventListener('fetch', (event) => {
 });
 
 async function cacheFirst(request: Request, url: URL): Promise<Response> {
-  const cache = await caches.open(CACHE);
   const key = request.mode === 'navigate' ? INDEX : url.pathname;
-  const hit = await cache.match(key);
-  if (hit) return hit;
-  return fetch(request);
+  // caches.match, not caches.open: opening would make the cache again after the person deleted it.
+  const hit = await caches.match(key, { cacheName: CACHE });
+  return hit ?? fetch(request);
 }
