@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
 import { resolve, join, normalize } from 'node:path';
+import { offlineServiceWorker } from './src/lib/offline/plugin.ts';
 
 const DATASETS_DIR = resolve(import.meta.dirname, 'static-datasets');
 
@@ -90,7 +91,7 @@ function staticDatasets(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), staticDatasets(), securityPolicy()],
+  plugins: [svelte(), staticDatasets(), securityPolicy(), offlineServiceWorker()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {

@@ -22,6 +22,7 @@ import { Run } from './run.svelte';
 import { Runs } from './runs.svelte';
 import { Importer } from './importer.svelte';
 import { Predictor } from './predict.svelte';
+import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
@@ -37,6 +38,8 @@ export interface HearthOptions {
   download?: (fileName: string, data: Uint8Array) => void;
   /** Tells live runs from interrupted ones; the browser's lock manager by default, null for none (tests). */
   locks?: Locks | null;
+  /** The browser parts the "Your data" panel reads and deletes through (tests pass fakes). */
+  platform?: PrivacyPlatform;
 }
 
 export interface Hearth {
@@ -52,6 +55,7 @@ export interface Hearth {
   importer: Importer;
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
+  privacy: Privacy;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -61,7 +65,8 @@ export interface Hearth {
 }
 
 export function createHearth(options: HearthOptions): Hearth {
-  const services = options.services ?? createServices(options.dbName ?? DB_NAME);
+  const dbName = options.dbName ?? DB_NAME;
+  const services = options.services ?? createServices(dbName);
   const { training, imports, db } = services;
   const errors = new ErrorBanner();
   const settings = new Settings({ writeUrl: options.writeUrl });
@@ -73,6 +78,8 @@ export function createHearth(options: HearthOptions): Hearth {
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
+  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
+  const privacy = new Privacy({ db, dbName, library, models, run, busy, platform: options.platform });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -87,8 +94,10 @@ export function createHearth(options: HearthOptions): Hearth {
     importer,
     predictor,
     augmentPreview,
+    privacy,
     start(search) {
       settings.initFromUrl(search);
+      privacy.watchRequests();
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
@@ -97,11 +106,11 @@ export function createHearth(options: HearthOptions): Hearth {
         stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
       }
     },
-    busy: () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active,
+    busy,
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy]) part.dispose();
       training.terminate();
       imports.terminate();
     },

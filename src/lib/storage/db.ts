@@ -47,14 +47,27 @@ export interface HearthSchema extends DBSchema {
 
 export type HearthDb = IDBPDatabase<HearthSchema>;
 
-/** Opens the database on first use and shares it; a failed open is tried again on the next call. */
+/**
+ * Opens the database on first use and shares it; a failed open is tried again on the
+ * next call, and so is one that closed because the database was deleted or upgraded
+ * elsewhere (the next call opens it afresh, or fails with a VersionError to explain).
+ */
 export function lazyHearthDb(factory?: IDBFactory, name: string = DB_NAME): () => Promise<HearthDb> {
   let opening: Promise<HearthDb> | null = null;
   return () =>
-    (opening ??= openHearthDb(factory, name).catch((err: unknown) => {
-      opening = null;
-      throw err;
-    }));
+    (opening ??= openHearthDb(factory, name).then(
+      (db) => {
+        const mine = opening;
+        db.addEventListener('versionchange', () => {
+          if (opening === mine) opening = null;
+        });
+        return db;
+      },
+      (err: unknown) => {
+        opening = null;
+        throw err;
+      },
+    ));
 }
 
 /** `name` is DB_NAME for the app; another name gives an instance (or a test) a database of its own. */
