@@ -79,7 +79,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
-  const privacy = new Privacy({ db, dbName, library, models, run, busy, platform: options.platform });
+  const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
   let stopFollowing: (() => void)[] = [];
 
   return {

@@ -13,6 +13,7 @@ import type { Services } from './services';
 import type { Library } from './library.svelte';
 import type { Models } from './models.svelte';
 import type { Run } from './run.svelte';
+import type { Runs } from './runs.svelte';
 
 /** The browser's parts the panel reads and deletes through; tests pass fakes. */
 export interface PrivacyPlatform {
@@ -50,6 +51,7 @@ export interface PrivacyDeps {
   library: Library;
   models: Models;
   run: Run;
+  runs: Runs;
   /** Whether a run, a held model, a load or an import would be lost. */
   busy: () => boolean;
   platform?: PrivacyPlatform;
@@ -124,7 +126,7 @@ export class Privacy {
   /** Deletes the database(s), the caches and the service worker; says what failed, if anything did. */
   async deleteEverything(): Promise<void> {
     if (this.wipe === 'deleting') return;
-    const { library, models, run } = this.deps;
+    const { library, models, run, runs } = this.deps;
     if (this.deps.busy()) {
       this.wipe = 'failed';
       this.wipeMessage = 'Nothing was deleted: stop the run, save or discard the trained model, and let a load or import finish first.';
@@ -141,6 +143,7 @@ export class Privacy {
     const gone = [
       ...library.datasets.map((d) => ({ store: 'datasets' as const, id: d.id })),
       ...models.list.map((m) => ({ store: 'models' as const, id: m.id })),
+      ...runs.list.map((r) => ({ store: 'runs' as const, id: r.id })),
     ];
     let failure: string | null = null;
     try {
@@ -154,7 +157,8 @@ export class Privacy {
     run.forgetFinished();
     models.selectedId = null;
     models.showEvaluation(null);
-    await Promise.all([library.refresh(), models.refresh()]);
+    runs.picked = [];
+    await Promise.all([library.refresh(), models.refresh(), runs.refresh()]);
     await this.refresh();
     this.wipe = failure ? 'failed' : 'done';
     this.wipeMessage = failure ?? 'Everything Hearth stored on this device was deleted.';

@@ -12,12 +12,22 @@ import { approxBytes, summarizeCaches, summarizeStores } from '../../src/lib/sto
 import { wipeEverything, WipeError } from '../../src/lib/storage/wipe';
 import type { SavedModelMeta } from '../../src/lib/types';
 
-/** A record in every store of STORES: one dataset of 10 + 5 samples in shards of 4 (3 + 2 shards), one model with 1,000 bytes of weights. */
+/**
+ * Records in every store of STORES: one dataset of 10 + 5 samples in shards of 4 (3 + 2
+ * shards), one model with 1,000 bytes of weights, and in each other store (runs,
+ * checkpoints, any added later) one record of 6 bytes of text under its key.
+ */
 async function fillEveryStore(db: HearthDb): Promise<void> {
   const { meta, data } = tinyDataset('tiny', { train: 10, test: 5 }, 4);
   await writeDataset(db, meta, data, { locks: null });
   await db.put('models', { id: 'm1', name: 'Model' } as unknown as SavedModelMeta);
   await db.put('modelWeights', { id: 'm1', modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(1000) });
+  const anyDb = db as unknown as IDBPDatabase;
+  for (const name of Object.values(STORES)) {
+    const store = anyDb.transaction(name, 'readwrite').store;
+    if ((await store.count()) === 0) await store.put({ [store.keyPath as string]: 'r1', note: 'abc' });
+  }
+  for (const s of await summarizeStores(db)) expect(s.records, s.name).toBeGreaterThan(0);
 }
 
 async function cacheWithApp(): Promise<FakeCacheStorage> {
