@@ -19,7 +19,7 @@ import type { DatasetMeta } from '../../types';
 import { datasetArrays, type ReadShard } from './dataset';
 import type { PythonExperiment } from './experiment';
 import { kerasScript } from './keras';
-import { npzBytes, npzBytesAsync } from './npy';
+import { npzBytes } from './npy';
 import { exportProblem, planLayers } from './plan';
 import { readme } from './readme';
 import { torchScript } from './torch';
@@ -56,7 +56,7 @@ export function describeExperiment(input: Omit<PythonExportInput, 'readShard' | 
   };
 }
 
-/** The archive's files; data.npz is compressed within, so the archive stores it as it is. */
+/** The archive's files. */
 export async function pythonExportFiles(input: PythonExportInput): Promise<Record<string, Uint8Array>> {
   const e = describeExperiment(input);
   const files: Record<string, Uint8Array> = {
@@ -66,10 +66,11 @@ export async function pythonExportFiles(input: PythonExportInput): Promise<Recor
     'experiment.json': strToU8(JSON.stringify(input.config, null, 2)),
   };
   if (input.weights) files['weights.npz'] = npzBytes(torchStateDict(e.plan, input.weights));
-  files['data.npz'] = await npzBytesAsync(await datasetArrays(input.dataset, input.config, input.readShard), true);
+  files['data.npz'] = npzBytes(await datasetArrays(input.dataset, input.config, input.readShard));
   return files;
 }
 
+/** The zip to download: the scripts deflated, the arrays stored as they are (deflating tens of megabytes would hold up the page). */
 export async function pythonExportZip(input: PythonExportInput): Promise<Uint8Array<ArrayBuffer>> {
   const files = await pythonExportFiles(input);
   return zipSync(Object.fromEntries(Object.entries(files).map(([name, data]) => [name, [data, { level: name.endsWith('.npz') ? 0 : 6 }]]))) as Uint8Array<ArrayBuffer>;

@@ -8,7 +8,7 @@
  *
  * Strings become a fixed-width '<U<n>' array of UTF-32 code points, as NumPy stores str.
  */
-import { zip, zipSync, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
 
 export type NpyArray =
   | { dtype: 'float32'; shape: number[]; data: Float32Array }
@@ -74,13 +74,13 @@ function entries(arrays: Record<string, NpyArray>, level: 0 | 6): Zippable {
   return files;
 }
 
-/** A .npz of the arrays; compressed, it is what np.savez_compressed writes. */
+/**
+ * A .npz of the arrays: what np.savez writes, or np.savez_compressed with `compress`.
+ * The export stores datasets uncompressed: deflating tens of megabytes would hold up
+ * the page, and fflate's worker-based compression needs blob: workers, which the
+ * page's Content-Security-Policy refuses.
+ */
 export function npzBytes(arrays: Record<string, NpyArray>, compress = false): Uint8Array {
   return zipSync(entries(arrays, compress ? 6 : 0));
 }
 
-/** The same, compressed off the main thread (fflate uses workers where it can): datasets run to tens of megabytes. */
-export function npzBytesAsync(arrays: Record<string, NpyArray>, compress = true): Promise<Uint8Array> {
-  const files = entries(arrays, compress ? 6 : 0);
-  return new Promise((resolve, reject) => zip(files, (err, data) => (err ? reject(err) : resolve(data))));
-}
