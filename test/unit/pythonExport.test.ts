@@ -1,7 +1,7 @@
 // The Python export's parts: the .npy/.npz writer, the weight layouts, the dataset's arrays and
 // the generated scripts (compiled by Python, their schedule and augmentation maths run against
 // Hearth's own).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -251,7 +251,7 @@ describe('the generated scripts', () => {
     expect(torch).toContain('torch.optim.SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM, nesterov=NESTEROV and MOMENTUM > 0)');
   });
 
-  it('compile in Python, for classifiers, binary heads and regression alike', () => {
+  it('compile in Python with no undefined or unused name, for classifiers, binary heads and regression alike', () => {
     const tabular = memoryDataset({ train: 8, test: 4 }, 4, 'tabular').meta;
     const cases = [
       experiment(CNN, { optimizer: 'rmsprop', schedule: { kind: 'cosine', floor: 0.1 }, patience: 3, augment: { rotate: 5, shift: 0.1, shear: 3, zoom: 0.1, flip: false, brightness: 0.2 } }),
@@ -265,6 +265,9 @@ describe('the generated scripts', () => {
     ]);
     for (const [name, text] of files) writeFileSync(join(tmp, name), text);
     execFileSync(python, ['-m', 'py_compile', ...files.map(([name]) => join(tmp, name))]);
+    // pyflakes reads each name: a typo in a line the Keras script runs only under TensorFlow is caught here.
+    const flakes = spawnSync(python, ['-m', 'pyflakes', ...files.map(([name]) => join(tmp, name))], { encoding: 'utf8' });
+    expect(flakes.stdout + flakes.stderr).toBe('');
     expect(files[5][1]).toContain('TARGET_MEAN, TARGET_STD = 3, 2');
     expect(files[4][1]).toContain('metrics=[mae_in_units]');
   });

@@ -1,27 +1,28 @@
-// Finds a Python 3 with PyTorch and NumPy for the tests that run the exported
-// training script, installing Debian's python3-torch (first run only, as root)
-// when there is none, as test/browser.mjs does for Chromium.
+// Finds a Python 3 with PyTorch, NumPy and pyflakes for the tests that run and check the
+// exported training scripts, installing Debian's packages of them (first run only, as
+// root) when there is none, as test/browser.mjs does for Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const CANDIDATES = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
 
-const hasTorch = (python: string) => spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+const PACKAGES = ['python3-torch', 'python3-numpy', 'python3-pyflakes'];
+const hasTorch = (python: string) => spawnSync(python, ['-c', 'import torch, numpy, pyflakes'], { stdio: 'ignore' }).status === 0;
 
-/** A Python interpreter that imports torch and numpy. */
+/** A Python interpreter that imports torch, numpy and pyflakes. */
 export function ensurePythonTorch(): string {
   const found = CANDIDATES.find(hasTorch);
   if (found) return found;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    throw new Error('No Python 3 with torch and numpy was found. Install them (Debian: apt-get install python3-torch python3-numpy) or set PYTHON.');
+    throw new Error(`No Python 3 with torch, numpy and pyflakes was found. Install them (Debian: apt-get install ${PACKAGES.join(' ')}) or set PYTHON.`);
   }
   console.log('Installing PyTorch from Debian packages (first run only)…');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'python3-torch', 'python3-numpy'], {
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', ...PACKAGES], {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  if (r.status !== 0 || !hasTorch('/usr/bin/python3')) throw new Error('apt-get install python3-torch python3-numpy failed.');
+  if (r.status !== 0 || !hasTorch('/usr/bin/python3')) throw new Error(`apt-get install ${PACKAGES.join(' ')} failed.`);
   return '/usr/bin/python3';
 }
