@@ -14,6 +14,8 @@ import { buildLayers } from '../../src/lib/model/build';
 import { layersFromText } from '../../src/lib/model/layers';
 import { serializeModel } from '../../src/lib/storage/modelIO';
 import { pythonExportFiles } from '../../src/lib/export/python/archive';
+import { kerasWeightLoader } from '../../src/lib/export/python/keras';
+import { planLayers } from '../../src/lib/export/python/plan';
 import type { DatasetMeta, SplitName } from '../../src/lib/types';
 import { ensurePythonTorch } from './helpers/python';
 import { readNpy } from './helpers/npy';
@@ -88,6 +90,11 @@ async function exportAndRun(f: Fixture, layersText: string, config: Partial<Expe
   const model = buildLayers(layers, f.meta.shape, 3);
   randomiseWeights(model);
   const expected = (model.predict(testInputs(f)) as tf.Tensor).arraySync() as number[][];
+  // Each layer's weights as Keras holds them (kernel, bias; gamma, beta, moving mean, moving variance), by export name.
+  const plan = planLayers(layers, f.meta.shape);
+  const kerasWeights = Object.fromEntries(
+    plan.filter((l) => model.layers[l.index].getWeights().length).map((l) => [l.name, model.layers[l.index].getWeights().map((w) => ({ shape: w.shape, data: Array.from(w.dataSync()) }))]),
+  );
   const files = await pythonExportFiles({
     title: 'Tiny model',
     config: { ...DEFAULT_CONFIG, ...config, layers },
@@ -107,7 +114,28 @@ async function exportAndRun(f: Fixture, layersText: string, config: Partial<Expe
   const trained = run('--epochs', '1', '--out', join(dir, 'model.pt'));
   run('--weights', join(dir, 'weights.npz'), '--epochs', '0', '--predictions', join(dir, 'outputs.npy'));
   const outputs = readNpy(readFileSync(join(dir, 'outputs.npy')));
-  return { expected, outputs, trained, dir };
+  return { expected, outputs, trained, dir, kerasWeights, plan };
+}
+
+/**
+ * What train_keras.py's load_hearth_weights hands each Keras layer from weights.npz, run
+ * with numpy alone: a stand-in model records every set_weights call.
+ */
+function kerasLoaded(dir: string, plan: ReturnType<typeof planLayers>) {
+  const code = `import json, numpy as np
+got = {}
+class Layer:
+    def __init__(self, name):
+        self.name = name
+    def set_weights(self, ws):
+        got[self.name] = [{"shape": list(a.shape), "data": a.astype(np.float64).ravel().tolist()} for a in ws]
+class Model:
+    def get_layer(self, name):
+        return Layer(name)
+${kerasWeightLoader(plan)}
+load_hearth_weights(Model(), ${JSON.stringify(join(dir, 'weights.npz'))})
+print(json.dumps(got))`;
+  return JSON.parse(execFileSync(python, ['-c', code], { encoding: 'utf8' }));
 }
 
 const argmax = (row: ArrayLike<number>) => Array.from(row).reduce((best, v, i, a) => (v > a[best] ? i : best), 0);
@@ -126,9 +154,9 @@ function expectSamePredictions(expected: number[][], outputs: { shape: number[];
 
 describe('the PyTorch export, run with torch', () => {
   let mlpDir = '';
-  it('trains an MLP on a table for one epoch and reproduces its predictions from the exported weights', { timeout: 180_000 }, async () => {
+  it('trains an MLP on a table for one epoch; its exported weights reproduce its predictions in PyTorch and load back for Keras', { timeout: 180_000 }, async () => {
     const f = fixture('tabular', [1, 1, 6], { train: 40, test: 24 }, ['a', 'b', 'c']);
-    const { expected, outputs, trained, dir } = await exportAndRun(f, 'flatten_bn_dense-16-relu_dropout-0.25_dense-8-tanh_dense-3-softmax', {
+    const { expected, outputs, trained, dir, kerasWeights, plan } = await exportAndRun(f, 'flatten_bn_dense-16-relu_dropout-0.25_dense-8-tanh_dense-3-softmax', {
       optimizer: 'adam',
       schedule: { kind: 'plateau', factor: 0.5, patience: 1 },
       batchSize: 8,
@@ -139,6 +167,7 @@ describe('the PyTorch export, run with torch', () => {
     expect(trained).toMatch(/^epoch 1\/1 {2}loss \d+\.\d{4} {2}accuracy \d\.\d{4} {2}val_loss \d+\.\d{4}/m);
     expect(trained).toMatch(/^test loss \d+\.\d{4} {2}test accuracy \d\.\d{4}$/m);
     expectSamePredictions(expected, outputs);
+    expect(kerasLoaded(dir, plan)).toEqual(kerasWeights);
     mlpDir = dir;
   });
 
@@ -155,9 +184,9 @@ describe('the PyTorch export, run with torch', () => {
     expect(out).toMatch(/saved .*ddp\.pt/);
   }, 180_000);
 
-  it('trains a CNN on 9×7×3 images for one epoch and reproduces its predictions: the Flatten order holds', { timeout: 180_000 }, async () => {
+  it('trains a CNN on 9×7×3 images for one epoch; its exported weights reproduce its predictions (the Flatten order holds) and load back for Keras', { timeout: 180_000 }, async () => {
     const f = fixture('image', [9, 7, 3], { train: 36, test: 20 }, ['x', 'y', 'z']);
-    const { expected, outputs, trained } = await exportAndRun(
+    const { expected, outputs, trained, dir, kerasWeights, plan } = await exportAndRun(
       f,
       'conv-4-3-s2-same-relu_bn_maxpool-2-s1-same_conv-5-2-tanh_avgpool-3-s2-same_flatten_bn_dropout-0.2_dense-6-relu_dense-3-softmax',
       {
@@ -175,5 +204,8 @@ describe('the PyTorch export, run with torch', () => {
     expect(trained).toMatch(/^29 training samples/m);
     expect(trained).toMatch(/^test loss \d+\.\d{4} {2}test accuracy \d\.\d{4}$/m);
     expectSamePredictions(expected, outputs);
+    // train_keras.py undoes every layout change: each Keras layer gets back exactly the weights tfjs holds.
+    expect(Object.keys(kerasWeights)).toEqual(['conv0', 'bn1', 'conv3', 'bn6', 'dense8', 'dense9']);
+    expect(kerasLoaded(dir, plan)).toEqual(kerasWeights);
   });
 });

@@ -55,6 +55,16 @@ export function kerasWeightLines(l: PlannedLayer): string[] {
   }
 }
 
+/** The Keras script's load_hearth_weights(model, path): needs only numpy and a model's get_layer(name).set_weights. */
+export function kerasWeightLoader(plan: readonly PlannedLayer[]): string {
+  const lines = plan.flatMap(kerasWeightLines);
+  return `def load_hearth_weights(model, path):
+    """Hearth's trained weights from weights.npz, which holds them in PyTorch's layout."""
+    w = np.load(path)
+${lines.length ? lines.join('\n') : '    pass  # no layer has weights'}
+`;
+}
+
 const LOSS_PY: Record<LossId, string> = {
   // Categorical cross-entropy on class indices rather than one-hot rows: the same loss.
   'categorical-crossentropy': '"sparse_categorical_crossentropy"',
@@ -106,7 +116,6 @@ ${MATRIX_PY}    zeros = tf.zeros([n])
 
 export function kerasScript(e: PythonExperiment): string {
   const regression = e.task === 'regression';
-  const weightLines = e.plan.flatMap(kerasWeightLines);
   return `${docHeader(e, 'Keras', USAGE)}
 import argparse
 import math
@@ -138,10 +147,7 @@ ${e.plan.map((l) => `        ${kerasLayer(l)},`).join('\n')}
     ])
 
 
-def load_hearth_weights(model, path):
-    """Hearth's trained weights from weights.npz, which holds them in PyTorch's layout."""
-    w = np.load(path)
-${weightLines.length ? weightLines.join('\n') : '    pass  # no layer has weights'}
+${kerasWeightLoader(e.plan)}
 
 
 def load_data(path):
