@@ -108,7 +108,7 @@ export const MATRIX_PY = `    p, q = flip * cos * scale, flip * (cos * k + sin) 
 /** The header both scripts start with. */
 export function docHeader(e: PythonExperiment, framework: string, usage: string): string {
   return `#!/usr/bin/env python3
-"""${e.title.replace(/"""/g, "'''")}, on ${e.datasetName.replace(/"""/g, "'''")}: the Hearth experiment in ${framework}.
+"""${e.title.replace(/"""/g, "'''")}: the Hearth experiment in ${framework} (dataset: ${e.datasetName.replace(/"""/g, "'''")}).
 
 The same model, optimizer, learning-rate schedule, early stopping, augmentation,
 loss, seed, batch size and epochs as in Hearth, on the splits in data.npz.

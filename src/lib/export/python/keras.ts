@@ -149,7 +149,6 @@ ${e.plan.map((l) => `        ${kerasLayer(l)},`).join('\n')}
 
 ${kerasWeightLoader(e.plan)}
 
-
 def load_data(path):
     d = np.load(path)
 
