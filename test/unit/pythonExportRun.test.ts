@@ -30,13 +30,14 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 interface Fixture {
   meta: DatasetMeta;
-  shards: Record<SplitName, { x: Uint8Array | Float32Array; y: Uint8Array }[]>;
+  shards: Record<SplitName, { x: Uint8Array | Float32Array; y: Uint8Array | Float32Array }[]>;
 }
 
 const SHARD = 16;
 
-/** A small dataset of random samples, stored in shards of 16 so the export reads across shards. */
+/** A small dataset of random samples, stored in shards of 16 so the export reads across shards. No classes: a regression of targets around 7. */
 function fixture(kind: 'image' | 'tabular', shape: [number, number, number], counts: Record<'train' | 'test', number>, classes: string[]): Fixture {
+  const regression = classes.length === 0;
   const rand = mulberry32(7);
   const len = shape[0] * shape[1] * shape[2];
   const shards = { train: [], test: [], val: [] } as Fixture['shards'];
@@ -46,7 +47,8 @@ function fixture(kind: 'image' | 'tabular', shape: [number, number, number], cou
     for (let start = 0; start < count; start += SHARD) {
       const n = Math.min(SHARD, count - start);
       const x = kind === 'image' ? Uint8Array.from({ length: n * len }, () => Math.floor(rand() * 256)) : Float32Array.from({ length: n * len }, () => rand() * 4 - 2);
-      shards[split].push({ x, y: Uint8Array.from({ length: n }, () => Math.floor(rand() * classes.length)) });
+      const y = regression ? Float32Array.from({ length: n }, () => 7 + rand() * 6 - 3) : Uint8Array.from({ length: n }, () => Math.floor(rand() * classes.length));
+      shards[split].push({ x, y });
     }
     splits[split] = { count, shardSize: SHARD, shards: shards[split].length, classCounts: classes.map(() => 0) };
   }
@@ -56,13 +58,13 @@ function fixture(kind: 'image' | 'tabular', shape: [number, number, number], cou
     name: 'Tiny',
     source: 'test',
     kind,
-    task: 'classification',
+    task: regression ? 'regression' : 'classification',
     shape,
     dtype: kind === 'image' ? 'uint8' : 'float32',
     classes,
     splits,
     ...(kind === 'tabular'
-      ? { tabular: { label: 'kind', featureNames: features, encoding: features.map((column) => ({ column, kind: 'numeric' as const, mean: 0, std: 1 })), target: null } }
+      ? { tabular: { label: 'kind', featureNames: features, encoding: features.map((column) => ({ column, kind: 'numeric' as const, mean: 0, std: 1 })), target: regression ? { mean: 7, std: 1.7 } : null } }
       : {}),
     bytes: 0,
     createdAt: 0,
@@ -153,7 +155,6 @@ function expectSamePredictions(expected: number[][], outputs: { shape: number[];
 }
 
 describe('the PyTorch export, run with torch', () => {
-  let mlpDir = '';
   it('trains an MLP on a table for one epoch; its exported weights reproduce its predictions in PyTorch and load back for Keras', { timeout: 180_000 }, async () => {
     const f = fixture('tabular', [1, 1, 6], { train: 40, test: 24 }, ['a', 'b', 'c']);
     const { expected, outputs, trained, dir, kerasWeights, plan } = await exportAndRun(f, 'flatten_bn_dense-16-relu_dropout-0.25_dense-8-tanh_dense-3-softmax', {
@@ -168,21 +169,32 @@ describe('the PyTorch export, run with torch', () => {
     expect(trained).toMatch(/^test loss \d+\.\d{4} {2}test accuracy \d\.\d{4}$/m);
     expectSamePredictions(expected, outputs);
     expect(kerasLoaded(dir, plan)).toEqual(kerasWeights);
-    mlpDir = dir;
   });
 
-  it('trains across two processes under torchrun (DistributedDataParallel on gloo)', () => {
-    expect(mlpDir).not.toBe('');
+  it('trains a regression across two processes under torchrun (DistributedDataParallel on gloo), and reproduces its outputs', { timeout: 240_000 }, async () => {
+    const f = fixture('tabular', [1, 1, 5], { train: 40, test: 12 }, []);
+    const { expected, outputs, trained, dir } = await exportAndRun(f, 'flatten_dense-12-relu_dense-1-linear', {
+      loss: 'mae',
+      optimizer: 'sgd',
+      momentum: 0.5,
+      weightDecay: 0.01,
+      schedule: { kind: 'exponential', factor: 0.9 },
+      batchSize: 8,
+      validationSplit: 0.25,
+    });
+    expect(trained).toMatch(/^epoch 1\/1 {2}loss \d+\.\d{4} {2}mae \d+\.\d{4} {2}val_loss \d+\.\d{4} {2}val_mae \d+\.\d{4}/m);
+    expect(trained).toMatch(/^test loss \d+\.\d{4} {2}test mae \d+\.\d{4}$/m);
+    expectSamePredictions(expected, outputs);
     // --redirects/--tee: Debian 12's torch 1.13 under Python 3.11 cannot start torchrun without them.
     const out = execFileSync(
       python,
-      ['-m', 'torch.distributed.run', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', join(mlpDir, 'train_torch.py'), '--epochs', '2', '--out', join(mlpDir, 'ddp.pt')],
-      { cwd: mlpDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } },
+      ['-m', 'torch.distributed.run', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', join(dir, 'train_torch.py'), '--epochs', '2', '--out', join(dir, 'ddp.pt')],
+      { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } },
     );
     expect(out).toMatch(/30 training samples, 2 process\(es\) on cpu/);
-    expect(out).toMatch(/epoch 2\/2 {2}loss \d+\.\d{4}/);
+    expect(out).toMatch(/epoch 2\/2 {2}loss \d+\.\d{4} {2}mae \d+\.\d{4}/);
     expect(out).toMatch(/saved .*ddp\.pt/);
-  }, 180_000);
+  });
 
   it('trains a CNN on 9×7×3 images for one epoch; its exported weights reproduce its predictions (the Flatten order holds) and load back for Keras', { timeout: 180_000 }, async () => {
     const f = fixture('image', [9, 7, 3], { train: 36, test: 20 }, ['x', 'y', 'z']);
