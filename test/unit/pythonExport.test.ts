@@ -19,6 +19,7 @@ import { MATRIX_PY, SCHEDULE_PY, py } from '../../src/lib/export/python/experime
 import { kerasLayer, kerasScript, kerasWeightLines } from '../../src/lib/export/python/keras';
 import { torchScript } from '../../src/lib/export/python/torch';
 import { describeExperiment, pythonArchiveName, pythonExportZip } from '../../src/lib/export/python/archive';
+import { readme } from '../../src/lib/export/python/readme';
 import type { DatasetMeta } from '../../src/lib/types';
 import { ensurePythonTorch } from './helpers/python';
 
@@ -308,5 +309,12 @@ describe('pythonExportZip', () => {
     expect(JSON.parse(strFromU8(files['experiment.json'])).layers).toEqual(layers);
     expect(strFromU8(files['README.md'])).toContain('| dense1 | Dense | 4 | 3 |');
     expect(pythonArchiveName('CNN on MNIST · 97.1%')).toBe('cnn-on-mnist-97-1-python.zip');
+  });
+
+  it('says in its README when the Training samples limit left samples out', () => {
+    expect(readme(experiment(CNN), true)).not.toContain('Training samples');
+    expect(readme(experiment(CNN, { trainLimit: 500 }), true)).toContain(
+      'only the first 500 training samples are exported (the experiment\'s *Training samples* limit; without a stored validation split, validation is the end of them): set the limit to 0 to export them all.',
+    );
   });
 });

@@ -56,7 +56,7 @@ Images are stored as uint8 pixels \`[n, height, width, channels]\` (channels las
 \`[n, features]\`, already standardised and one-hot encoded as Hearth stores them; \`encoding\`
 holds, as JSON, each column's mean and spread or its categories, to encode new rows the same way.
 Labels are class indices${e.task === 'regression' ? '; regression targets are in their own units, and the scripts learn them standardised with `target_scale` (mean, spread)' : ''}.
-The validation split is the one Hearth validated on.
+The validation split is the one Hearth validated on${e.config.trainLimit > 0 ? `, and only the first ${e.config.trainLimit} training samples are exported (the experiment's *Training samples* limit; without a stored validation split, validation is the end of them): set the limit to 0 to export them all` : ''}.
 
 ## Weights and layouts
 
