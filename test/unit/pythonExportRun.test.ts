@@ -112,7 +112,9 @@ async function exportAndRun(f: Fixture, layersText: string, config: Partial<Expe
   const dir = mkdtempSync(join(tmpdir(), 'hearth-py-'));
   dirs.push(dir);
   for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-  const run = (...args: string[]) => execFileSync(python, [join(dir, 'train_torch.py'), ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // One thread each: the unit suite runs test files side by side.
+  const run = (...args: string[]) =>
+    execFileSync(python, [join(dir, 'train_torch.py'), ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
   const trained = run('--epochs', '1', '--out', join(dir, 'model.pt'));
   run('--weights', join(dir, 'weights.npz'), '--epochs', '0', '--predictions', join(dir, 'outputs.npy'));
   const outputs = readNpy(readFileSync(join(dir, 'outputs.npy')));
