@@ -26,6 +26,7 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { PythonExport } from './pythonExport.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -56,6 +57,8 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** "Export for Python": training scripts and data for a saved model or the current experiment. */
+  pythonExport: PythonExport;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -80,6 +83,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const augmentPreview = new AugmentPreviewer({ training });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const pythonExport = new PythonExport({ db, download: options.download });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -95,6 +99,7 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    pythonExport,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
