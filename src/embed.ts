@@ -17,8 +17,27 @@ function fullAppUrl(): string {
   return `${location.origin}${location.pathname}?${params}`;
 }
 
-export function startEmbed(target: HTMLElement, embed: { options: EmbedOptions; problems: string[] }): void {
+/**
+ * Whether this frame may use IndexedDB: a browser that blocks third-party storage (a private window,
+ * third-party cookies blocked) denies it to a page embedded by another site.
+ */
+function storageAllowed(dbName: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      const open = indexedDB.open(dbName);
+      open.onsuccess = () => (open.result.close(), resolve(true));
+      open.onerror = () => resolve(false);
+      // A first open creates the database; let Hearth's own upgrade make its stores.
+      open.onupgradeneeded = () => (open.transaction?.abort(), resolve(true));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+export async function startEmbed(target: HTMLElement, embed: { options: EmbedOptions; problems: string[] }): Promise<void> {
   const { options, problems } = embed;
+  const storage = await storageAllowed(embedDbName(options.embed));
   const hearth = createHearth({ writeUrl: false, dbName: embedDbName(options.embed) });
   const host = hostOrigin(options.origin, {
     ancestorOrigins: location.ancestorOrigins ? Array.from(location.ancestorOrigins) : undefined,
@@ -28,7 +47,8 @@ export function startEmbed(target: HTMLElement, embed: { options: EmbedOptions; 
   const bridge = new EmbedBridge(hearth, options, host.origin, windowChannel(window));
   document.documentElement.classList.add('embedded');
   if (options.title) document.title = `${options.title} — Hearth`;
-  mount(EmbedApp, { target, props: { hearth, options, bridge, problems, hostProblem: host.problem, fullUrl: fullAppUrl() } });
+  mount(EmbedApp, { target, props: { hearth, options, bridge, problems, hostProblem: host.problem, fullUrl: fullAppUrl(), storage } });
+  if (!storage) return;
   bridge.connect();
   hearth.start(location.search);
 }

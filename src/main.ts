@@ -11,7 +11,7 @@ if (!target) throw new Error('Hearth needs an element with id "app" to start.');
 const embed = readEmbed(location.search);
 if (embed) {
   // An embed in another page: its own storage, the page's history left alone, its host told of runs.
-  startEmbed(target, embed);
+  void startEmbed(target, embed);
 } else {
   const hearth = createHearth({ writeUrl: true });
   mount(App, { target, props: { hearth } });
