@@ -45,7 +45,6 @@ export async function startEmbed(target: HTMLElement, embed: { options: EmbedOpt
     framed: window.parent !== window,
   });
   const bridge = new EmbedBridge(hearth, options, host.origin, windowChannel(window));
-  document.documentElement.classList.add('embedded');
   if (options.title) document.title = `${options.title} — Hearth`;
   mount(EmbedApp, { target, props: { hearth, options, bridge, problems, hostProblem: host.problem, fullUrl: fullAppUrl(), storage } });
   if (!storage) return;
