@@ -176,6 +176,13 @@ test('two embeds on a course page of another origin: events, commands from the h
   assert.equal(await page.locator('#question-2').isVisible(), true);
   // The embed's address was never rewritten with its settings.
   assert.equal(frame.url(), circlesUrl);
+  // From 400 to 800 px wide, with its run and evaluation on show, nothing overflows sideways.
+  for (const width of [400, 800]) {
+    await page.locator('#circles').evaluate((el, w) => (el.parentElement.style.flex = `0 0 ${w}px`), width);
+    await frame.waitForFunction((w) => Math.abs(innerWidth - w) <= 2, width);
+    const { scrollWidth, clientWidth } = await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(document.documentElement))).then((d) => ({ scrollWidth: d.scrollWidth, clientWidth: d.clientWidth })));
+    assert.ok(scrollWidth <= clientWidth, `${scrollWidth} px of content in ${clientWidth} px at ${width} px`);
+  }
 
   // The other embed was not disturbed: no run, no events beyond its ready, its own database without the model.
   assert.equal(await spiral.getByTestId('run').getAttribute('data-state'), 'idle');
