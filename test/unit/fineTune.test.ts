@@ -149,4 +149,11 @@ describe('fine-tuning a saved model', () => {
     // topped up with 4 replayed samples each and 2 for the last: 50 replayed.
     expect(started).toMatchObject({ trainSamples: 200, batchesPerEpoch: 13 });
   });
+
+  it('trains on the samples a newer version added whatever range the settings pick, and validates on the samples before them', async () => {
+    const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 1 });
+    const { events } = await train('child', { datasetId: 'tiny-v2', epochs: 1, from: parent.id, trainLimit: 50, validationSplit: 0.2 });
+    // 40 of the first 50 train and 10 validate; the 30 added samples train too.
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ trainSamples: 70, valSamples: 10, batchesPerEpoch: 3 + 2 });
+  });
 });

@@ -108,3 +108,45 @@ export function withReplay(fresh: BatchSource, original: BatchSource, share: num
     },
   };
 }
+
+/**
+ * Two sources as one epoch: all of `a`'s batches with `b`'s spread evenly among
+ * them (b's k-th batch after a's ⌊(k + 1) × a / (b + 1)⌋-th). Every sample of
+ * both comes once an epoch. A fine-tune on a newer version of a dataset trains
+ * on the range the settings pick and, always, on the samples the version added.
+ */
+export function joinSources(a: BatchSource, b: BatchSource): BatchSource {
+  const na = a.batchesPerEpoch;
+  const nb = b.batchesPerEpoch;
+  return {
+    samples: a.samples + b.samples,
+    batchSize: a.batchSize,
+    batchesPerEpoch: na + nb,
+    sampleShape: a.sampleShape,
+    numClasses: a.numClasses,
+    async *epoch(e: number): AsyncGenerator<Batch> {
+      const extra = b.epoch(e)[Symbol.asyncIterator]();
+      let k = 0;
+      // b's batches due once `done` of a's have gone.
+      async function* catchUp(done: number): AsyncGenerator<Batch> {
+        while (k < nb && Math.floor(((k + 1) * na) / (nb + 1)) <= done) {
+          const item = await extra.next();
+          if (item.done) return;
+          k++;
+          yield item.value;
+        }
+      }
+      try {
+        yield* catchUp(0);
+        let done = 0;
+        for await (const batch of a.epoch(e)) {
+          yield batch;
+          yield* catchUp(++done);
+        }
+        yield* catchUp(Infinity);
+      } finally {
+        await extra.return?.();
+      }
+    },
+  };
+}

@@ -31,7 +31,7 @@ import { getCheckpoint, getRun } from '../storage/runs';
 import type { CheckpointRecord, EarlyStop, RunRecord } from '../types';
 import { applyCheckpoint } from './checkpoint';
 import { RunRecorder, newRunRecord } from './recorder';
-import { withReplay, newSamplesPerBatch } from '../data/replay';
+import { joinSources, withReplay, newSamplesPerBatch } from '../data/replay';
 import { freezeLayers, startFrom } from './fineTune';
 import { measure, planFineTune, type FineTunePlan, type SampleRange } from './fineTuneRun';
 import type { FineTuneReport } from '../types';
@@ -144,7 +144,14 @@ export async function runTraining(
   const numClasses = task === 'regression' ? 0 : dataset.classes.length;
   // Regression targets are stored raw; the model learns them standardised with the training split's statistics.
   const targetScale: TargetScale | undefined = task === 'regression' ? (dataset.tabular?.target ?? { mean: 0, std: 1 }) : undefined;
-  const { trainEnd, val } = trainingRanges(dataset, config.trainLimit, config.validationSplit);
+  // A fine-tune starts from a saved model; replay mixes its original training data into every batch.
+  const plan: FineTunePlan | null = config.from ? await planFineTune(db, config, dataset, layers) : null;
+  const replayFrom = plan?.original && config.replay > 0 ? plan.original : null;
+  // On a newer version of the model's dataset the samples it added always train: the
+  // settings (training samples, validation split) pick their range from the samples before them.
+  const added = plan?.fresh?.split === 'train' ? plan.fresh : null;
+  const ranged = added ? { splits: { ...dataset.splits, train: { ...dataset.splits.train, count: added.start } } } : dataset;
+  const { trainEnd, val } = trainingRanges(ranged, config.trainLimit, config.validationSplit);
   const sourceOf = (ds: DatasetMeta, split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) =>
     createShardSource({
       readShard: (index) => readShard(db, ds.id, split, index),
@@ -161,16 +168,12 @@ export async function runTraining(
       targetScale,
     });
   const source = (split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) => sourceOf(dataset, split, start, stop, batchSize, shuffle);
-  // A fine-tune starts from a saved model; replay mixes its original training data into every batch.
-  const plan: FineTunePlan | null = config.from ? await planFineTune(db, config, dataset, layers) : null;
-  const replayFrom = plan?.original && config.replay > 0 ? plan.original : null;
+  const newBatch = replayFrom ? newSamplesPerBatch(config.batchSize, config.replay) : config.batchSize;
+  let fresh = source('train', 0, added && trainEnd === added.start ? added.end : trainEnd, newBatch, true);
+  if (added && trainEnd < added.start) fresh = joinSources(fresh, source('train', added.start, added.end, newBatch, true));
   const trainSource = replayFrom
-    ? withReplay(
-        source('train', 0, trainEnd, newSamplesPerBatch(config.batchSize, config.replay), true),
-        sourceOf(replayFrom, 'train', 0, replayFrom.splits.train.count, config.batchSize, true),
-        config.replay,
-      )
-    : source('train', 0, trainEnd, config.batchSize, true);
+    ? withReplay(fresh, sourceOf(replayFrom, 'train', 0, replayFrom.splits.train.count, config.batchSize, true), config.replay)
+    : fresh;
   const evaluateRange = (r: SampleRange) => evaluate(model, sourceOf(r.dataset, r.split, r.start, r.end, INFERENCE_BATCH, false), { scale: targetScale, shouldStop: ctx.shouldStop, loss });
   const valSource = val ? source(val.split, val.start, val.end, INFERENCE_BATCH, false) : null;
   const testCount = dataset.splits.test.count;
