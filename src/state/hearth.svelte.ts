@@ -26,6 +26,7 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { FineTuning } from './fineTune.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -56,6 +57,8 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** Setting up a run that goes on training a saved model. */
+  fineTune: FineTuning;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -78,6 +81,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
+  const fineTune = new FineTuning({ settings, library, models });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
   let stopFollowing: (() => void)[] = [];
@@ -95,6 +99,7 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    fineTune,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
@@ -103,7 +108,7 @@ export function createHearth(options: HearthOptions): Hearth {
       void models.init();
       void runs.init();
       if (stopFollowing.length === 0) {
-        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), fineTune.follow()];
       }
     },
     busy,

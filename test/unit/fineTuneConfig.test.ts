@@ -5,6 +5,7 @@ import { freezeProblem, withHeadFor } from '../../src/lib/model/finetune';
 import { layersFromText } from '../../src/lib/model/layers';
 import { freshRange } from '../../src/lib/train/fineTuneRun';
 import { tinyDataset } from './helpers/fakeDb';
+import { restoreFineTune } from '../../src/lib/storage/restoreFineTune';
 
 const ID = '3f2a9c1e-8b7d-4e5f-a6b1-0c9d8e7f6a5b';
 
@@ -67,5 +68,26 @@ describe('freshRange', () => {
     expect(freshRange(original, other)).toMatchObject({ split: 'test', start: 0, end: 10, label: 'B · test split' });
     expect(freshRange(original, original)).toBeNull();
     expect(freshRange(null, other)).toMatchObject({ split: 'test', end: 10 });
+  });
+});
+
+describe('restoreFineTune', () => {
+  const report = {
+    parentId: 'm1',
+    parentName: 'MLP on MNIST',
+    originalLabel: 'MNIST · test split',
+    freshLabel: '3 samples added to MNIST v2',
+    newHead: false,
+    before: { original: { metric: 'accuracy', value: 0.9, samples: 10000 }, fresh: { metric: 'accuracy', value: 0, samples: 3 } },
+    after: { original: { metric: 'accuracy', value: 0.89, samples: 10000 }, fresh: { metric: 'accuracy', value: 1, samples: 3 } },
+  };
+  it('keeps a report as written, and drops what does not read as one (older records have none)', () => {
+    expect(restoreFineTune(report)).toEqual(report);
+    expect(restoreFineTune(undefined)).toBeUndefined();
+    expect(restoreFineTune({ ...report, parentId: 7 })).toBeUndefined();
+    expect(restoreFineTune({ ...report, before: null })).toBeUndefined();
+    // A figure that is not one reads as not measured; the rest stays.
+    const bent = restoreFineTune({ ...report, after: { original: { metric: 'accuracy', value: 'high', samples: 1 }, fresh: report.after.fresh } });
+    expect(bent?.after).toEqual({ original: null, fresh: report.after.fresh });
   });
 });
