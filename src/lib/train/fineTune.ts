@@ -61,3 +61,13 @@ export function freezeLayers(model: tf.LayersModel, freeze: readonly number[]): 
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
+
+/**
+ * Makes every layer trainable again before the model is saved. tfjs lists a frozen
+ * layer's weights after the trained ones and writes `trainable: false` into the
+ * topology; unfrozen, the saved model is stored in layer order like any other, and
+ * fine-tunes or exports as one. Its settings keep the freeze list.
+ */
+export function unfreezeAll(model: tf.LayersModel): void {
+  for (const layer of model.layers) layer.trainable = true;
+}

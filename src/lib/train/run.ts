@@ -32,7 +32,7 @@ import type { CheckpointRecord, EarlyStop, RunRecord } from '../types';
 import { applyCheckpoint } from './checkpoint';
 import { RunRecorder, newRunRecord } from './recorder';
 import { joinSources, withReplay, newSamplesPerBatch } from '../data/replay';
-import { freezeLayers, startFrom } from './fineTune';
+import { freezeLayers, startFrom, unfreezeAll } from './fineTune';
 import { measure, planFineTune, type FineTunePlan, type SampleRange } from './fineTuneRun';
 import type { FineTuneReport } from '../types';
 
@@ -295,6 +295,7 @@ export async function runTraining(
       await recorder.fineTune(report);
       post({ type: 'fine-tune', runId, report });
     }
+    if (plan) unfreezeAll(model);
     held = {
       artifacts: await serializeModel(model),
       stopped,
