@@ -25,6 +25,8 @@ export interface SampleRange {
   start: number;
   end: number;
   label: string;
+  /** A dataset whose test split holds these same samples: a newer version keeps its parent's test split. */
+  sameAs?: string;
 }
 
 export interface FineTunePlan {
@@ -76,11 +78,12 @@ export async function planFineTune(db: HearthDb, config: ExperimentConfig, datas
   const head = layers[layers.length - 1];
   const outputs = head?.type === 'dense' ? head.units : 0;
   const keepsClasses = original !== null && (original.task === 'regression' || outputs === original.classes.length || (outputs === 1 && original.classes.length === 2));
-  const originalTest =
+  const fresh = freshRange(original, dataset);
+  const originalTest: SampleRange | null =
     original && keepsClasses && original.splits.test.count > 0
-      ? { dataset: original, split: 'test' as const, start: 0, end: original.splits.test.count, label: `${original.name} · test split` }
+      ? { dataset: original, split: 'test', start: 0, end: original.splits.test.count, label: `${original.name} · test split`, ...(fresh?.split === 'train' ? { sameAs: dataset.id } : {}) }
       : null;
-  return { parent, original, originalTest, fresh: freshRange(original, dataset) };
+  return { parent, original, originalTest, fresh };
 }
 
 export function scoreOf(e: Evaluation): FineTuneScore {
@@ -89,7 +92,8 @@ export function scoreOf(e: Evaluation): FineTuneScore {
 
 /**
  * Measures the model on the plan's two ranges. `known` is the run's own evaluation
- * on the test split of `datasetId`, reused instead of measuring it again.
+ * on the test split of `datasetId`, reused instead of measuring it again (also for a
+ * version's parent, whose test split is the same).
  */
 export async function measure(
   plan: FineTunePlan,
@@ -98,7 +102,7 @@ export async function measure(
 ): Promise<FineTuneScores> {
   const one = async (range: SampleRange | null): Promise<FineTuneScore | null> => {
     if (!range) return null;
-    if (known && range.split === 'test' && range.dataset.id === known.datasetId) return scoreOf(known.evaluation);
+    if (known && range.split === 'test' && (range.dataset.id === known.datasetId || range.sameAs === known.datasetId)) return scoreOf(known.evaluation);
     const e = await evaluateOn(range);
     return e ? scoreOf(e) : null;
   };
