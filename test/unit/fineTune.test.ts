@@ -74,7 +74,7 @@ describe('fine-tuning a saved model', () => {
     expect(events.filter((e) => e.type === 'fine-tune')).toHaveLength(2);
     // Stored like any model: in layer order, every layer trainable (the settings keep the freeze list).
     const stored = await db.get('modelWeights', child.id);
-    expect(stored!.weightSpecs.map((s) => s.shape)).toEqual([[4, 8], [8], [8, 6], [6], [6, 3], [3]]);
+    expect((stored!.weightSpecs as { shape: number[] }[]).map((s) => s.shape)).toEqual([[4, 8], [8], [8, 6], [6], [6, 3], [3]]);
     expect(JSON.stringify(stored!.modelTopology)).not.toContain('"trainable":false');
   });
 
