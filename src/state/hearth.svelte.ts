@@ -27,6 +27,7 @@ import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { FineTuning } from './fineTune.svelte';
+import { PythonExport } from './pythonExport.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -59,6 +60,8 @@ export interface Hearth {
   privacy: Privacy;
   /** Setting up a run that goes on training a saved model. */
   fineTune: FineTuning;
+  /** "Export for Python": training scripts and data for a saved model or the current experiment. */
+  pythonExport: PythonExport;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -84,6 +87,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const fineTune = new FineTuning({ settings, library, models });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const pythonExport = new PythonExport({ db, download: options.download });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -100,6 +104,7 @@ export function createHearth(options: HearthOptions): Hearth {
     augmentPreview,
     privacy,
     fineTune,
+    pythonExport,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
