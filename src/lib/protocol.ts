@@ -5,7 +5,7 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, RunCurve, SavedModelMeta } from './types';
+import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, FineTuneReport, RunCurve, SavedModelMeta } from './types';
 import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
 
 export type WorkerRequest =
@@ -71,6 +71,8 @@ export type WorkerEvent =
   /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
   | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }
+  /** A fine-tune's figures: posted with `before` once measured (before training), again with `after` at the end. */
+  | { type: 'fine-tune'; runId: string; report: FineTuneReport }
   | { type: 'saved'; runId: string; model: SavedModelMeta }
   /** stopped: training was stopped early. evaluated: false when the evaluation was stopped or there is no test split. */
   | { type: 'done'; runId: string; stopped: boolean; evaluated: boolean }

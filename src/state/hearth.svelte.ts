@@ -26,6 +26,7 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { FineTuning } from './fineTune.svelte';
 import { PythonExport } from './pythonExport.svelte';
 import { SharedLink } from './sharedLink.svelte';
 
@@ -58,6 +59,8 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** Setting up a run that goes on training a saved model. */
+  fineTune: FineTuning;
   /** "Export for Python": training scripts and data for a saved model or the current experiment. */
   pythonExport: PythonExport;
   /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
@@ -84,6 +87,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const importer = new Importer({ imports, errors, library, settings, run });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
+  const fineTune = new FineTuning({ settings, library, models });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
   const pythonExport = new PythonExport({ db, download: options.download });
@@ -103,6 +107,7 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    fineTune,
     pythonExport,
     link,
     start(search) {
@@ -114,7 +119,7 @@ export function createHearth(options: HearthOptions): Hearth {
       void models.init();
       void runs.init();
       if (stopFollowing.length === 0) {
-        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library)];
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library), fineTune.follow()];
       }
     },
     busy,

@@ -13,6 +13,7 @@ import { etaRun } from './etaRun';
 import { imageImport } from './imageImport';
 import { ask, storedCount, watchFrames } from './importRun';
 import { mnistConfig, type MnistJob } from './mnistConfig';
+import { feedbackLoop } from './feedbackLoop';
 
 interface Job {
   backend: BackendName;
@@ -182,8 +183,9 @@ declare global {
       largeCsvImport: typeof largeCsvImport;
       etaRun: typeof etaRun;
       imageImport: typeof imageImport;
+      feedbackLoop: typeof feedbackLoop;
     };
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop };
 document.getElementById('log')!.textContent = 'ready';

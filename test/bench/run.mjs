@@ -9,6 +9,7 @@
 //   npm run bench -- --wide            a 5,000-column CSV in the app's own page: time to preview, longest main-thread task
 //   npm run bench -- --large [MB]      a generated CSV of about 600 MB read, parsed and imported through the import worker
 //   npm run bench -- --augment [backend] [epochs]  test accuracy on 1,000 MNIST images with and without augmentation
+//   npm run bench -- --feedback [backend]  the feedback loop: a model trained with few 7s, fine-tuned on a version that adds 7s
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ const wide = args.includes('--wide');
 const large = args.includes('--large');
 const images = args.includes('--images');
 const augment = args.includes('--augment');
+const feedback = args.includes('--feedback');
 const BATCH = 128;
 const EPOCHS = 3; // the first is warm-up (shader compilation); throughput is over the others
 const ROUNDS = 2;
@@ -60,6 +62,7 @@ try {
   else if (wide) await wideTable();
   else if (large) await largeFile(Number(args[args.indexOf('--large') + 1]) || 600);
   else if (images) await imageImport(Number(args[args.indexOf('--images') + 1]) || 100_000);
+  else if (feedback) await feedbackFigure(args[args.indexOf('--feedback') + 1] ?? 'webgl');
   else if (augment) await augmentFigure(args[args.indexOf('--augment') + 1] ?? 'webgl', Number(args[args.indexOf('--augment') + 2]) || 30);
   else {
     if (!importOnly) await throughput();
@@ -374,6 +377,45 @@ function browserVersion() {
 }
 
 /** RESULTS.md keeps one section per kind of run; a new run replaces its own section only. */
+async function feedbackFigure(backend) {
+  const o = {
+    backend,
+    base: 1000,
+    fewSevens: 3,
+    added: 100,
+    test: 2000,
+    epochs: 8,
+    fineTuneEpochs: 3,
+    variants: [
+      { label: 'all layers train', freeze: [] },
+      { label: 'first Dense layer frozen', freeze: [2] },
+    ],
+  };
+  page.on('console', (m) => m.text().startsWith('feedback:') && console.log(`  ${m.text()}`));
+  console.log(`Feedback loop on ${backend}: MLP on ${o.base} MNIST images with ${o.fewSevens} 7s, then ${o.variants.length} fine-tunes on a version adding ${o.added} 7s…`);
+  const started = Date.now();
+  const r = await page.evaluate((opts) => window.hearthBench.feedbackLoop(opts), o);
+  const minutes = (Date.now() - started) / 60_000;
+  const pct = (s) => (s ? `${(s.value * 100).toFixed(1)}%` : '–');
+  const rows = r.variants
+    .map((v) => {
+      const { before, after } = v.report;
+      return `| ${v.label} | ${v.freeze.length ? `\`freeze=${v.freeze.join('_')}\`` : '–'} | ${pct(before.original)} → **${pct(after.original)}** | ${(r.parent.sevenRecall * 100).toFixed(1)}% → **${(v.sevenRecall * 100).toFixed(1)}%** | ${pct(before.fresh)} → **${pct(after.fresh)}** | ${v.trainSeconds.toFixed(0)} s |`;
+    })
+    .join('\n');
+  for (const v of r.variants) console.log(`  ${v.label}: test ${pct(v.report.before.original)} → ${pct(v.report.after.original)}, 7s recall ${(v.sevenRecall * 100).toFixed(1)}%, added ${pct(v.report.before.fresh)} → ${pct(v.report.after.fresh)}`);
+  writeSection('feedback', `## Feedback loop: fine-tuning on added samples (${today})
+
+A model that has hardly seen a class, then corrected with more of it. The MLP preset (784-512-256-128-10, Adam, learning rate 0.001, batch 32, seed 42) trained through the app's worker for ${o.epochs} epochs on ${o.base} MNIST training images of which only ${o.fewSevens} are 7s (the first ${o.base - o.fewSevens} non-7 images and the first ${o.fewSevens} 7s); test accuracy ${(r.parent.accuracy * 100).toFixed(1)}% on the first ${o.test.toLocaleString('en-US')} MNIST test images, of whose 7s it finds ${(r.parent.sevenRecall * 100).toFixed(1)}%. A newer version of the dataset adds the next ${o.added} 7s to its training split and keeps the test split, as *add to dataset* does. Each row fine-tunes the saved model on that version for ${o.fineTuneEpochs} epochs (\`from=<model>\`, the same settings otherwise) and reads the fine-tune's own before/after table: accuracy on the original test split (the same ${o.test.toLocaleString('en-US')} images), the recall of 7 on it, and accuracy on the ${o.added} added samples. Run with \`npm run bench -- --feedback ${backend}\` (${minutes.toFixed(1)} minutes in all).
+
+Machine: ${machine}.
+
+| fine-tune | frozen | test accuracy, before → after | 7s found in the test split | the ${o.added} added 7s | training time |
+|---|---|---|---|---|---|
+${rows}
+`);
+}
+
 function writeSection(key, body) {
   const file = new URL('./RESULTS.md', import.meta.url);
   const header = '# Benchmark results\n\nWritten by `npm run bench` (see test/bench/run.mjs). Each section is replaced by its own next run.\n';
