@@ -10,6 +10,7 @@ import type { WorkerEvent } from '../protocol';
 import type { SavedModelMeta } from '../types';
 import { describeStorageError, isQuotaError, type HearthDb } from '../storage/db';
 import { writeModel, type ModelArtifacts } from '../storage/modelIO';
+import { fileStem, modelJson } from '../export/archive';
 
 export interface UnsavedModel {
   artifacts: ModelArtifacts;
@@ -65,14 +66,7 @@ export async function saveOrHold(
 }
 
 /** "CNN on MNIST · 97.1%" -> "cnn-on-mnist-97-1.zip". */
-export function archiveName(modelName: string): string {
-  const stem = modelName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-  return `${stem || 'model'}.zip`;
-}
+export const archiveName = (modelName: string): string => `${fileStem(modelName)}.zip`;
 
 /**
  * The model as a .zip: model.json and weights.bin in the TensorFlow.js layers
@@ -82,16 +76,9 @@ export function archiveName(modelName: string): string {
  */
 export function modelArchive(model: Pick<UnsavedModel, 'artifacts' | 'meta'>): { fileName: string; data: Uint8Array<ArrayBuffer> } {
   const { artifacts, meta } = model;
-  const modelJson = {
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-  };
   const { id: _id, ...about } = meta;
   const data = zipSync({
-    'model.json': strToU8(JSON.stringify(modelJson)),
+    'model.json': strToU8(JSON.stringify(modelJson(artifacts, artifacts.weightSpecs, ['weights.bin']))),
     // Float weights barely compress; storing them keeps a large model's download quick.
     'weights.bin': [new Uint8Array(artifacts.weightData), { level: 0 }],
     'hearth.json': strToU8(JSON.stringify({ ...about, bytes: artifacts.weightData.byteLength }, null, 2)),
