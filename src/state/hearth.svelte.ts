@@ -26,6 +26,7 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { ModelTransfer } from './modelTransfer.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -56,6 +57,8 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** Export of saved models (with each precision's size and score) and import of model files. */
+  transfer: ModelTransfer;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -75,10 +78,11 @@ export function createHearth(options: HearthOptions): Hearth {
   const backend = new BackendStatus({ training, errors });
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const runs = new Runs({ db, training, errors, run, settings, locks: options.locks });
-  const importer = new Importer({ imports, errors, library, settings, run });
+  const transfer = new ModelTransfer({ training, errors, models, settings, download: options.download });
+  const importer = new Importer({ imports, errors, library, settings, run, importModel: (files) => void transfer.importFiles(files) });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
-  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
+  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
   let stopFollowing: (() => void)[] = [];
 
@@ -95,6 +99,7 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    transfer,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
@@ -110,7 +115,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer]) part.dispose();
       training.terminate();
       imports.terminate();
     },

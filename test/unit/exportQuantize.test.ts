@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 
 /** Values across several orders of magnitude, both signs, with exact zeros. */
-function sample(n: number): Float32Array {
+function sample(n: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(n);
   let s = 12345;
   for (let i = 0; i < n; i++) {

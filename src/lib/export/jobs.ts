@@ -22,15 +22,9 @@ import { EXPORT_SCHEMES, quantizeWeights, type ExportScheme, type WeightSpec } f
 import { gatherModelFiles, ModelImportError, type GivenFile } from './readFiles';
 import { checkFitsDataset, checkImportedModel } from './checkImport';
 import { restorePreprocessing, type HearthPreprocessing } from './preprocessing';
+import type { ExportFigure } from './figure';
 
-/** What one precision costs and keeps: the .zip's size and the test score of the model read back from it. */
-export interface ExportFigure {
-  scheme: ExportScheme;
-  /** Bytes of the .zip to download. */
-  bytes: number;
-  /** Null when the dataset has no test split (or is no longer stored). */
-  evaluation: Evaluation | null;
-}
+export type { ExportFigure };
 
 const INFERENCE_BATCH = 256;
 

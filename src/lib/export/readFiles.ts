@@ -7,8 +7,10 @@
  */
 import { unzipSync } from 'fflate';
 import { PREPROCESSING_FILE } from './preprocessing';
+import { InputError } from '../train/errors';
 
-export class ModelImportError extends Error {}
+/** A bad model file: reported like any bad input, with its own message. */
+export class ModelImportError extends InputError {}
 
 export interface GivenFile {
   name: string;
