@@ -35,7 +35,7 @@ export type WorkerRequest =
   /** A saved model as a .zip of TensorFlow.js files with weights in `scheme` (see 'archive'). */
   | { type: 'export-model'; runId: string; modelId: string; scheme: ExportScheme }
   /** Each export precision's size and test score; stoppable with 'stop'. */
-  | { type: 'measure-export'; runId: string; modelId: string }
+  | { type: 'measure-export'; runId: string; modelId: string; testLimit?: number }
   /** Evaluate a saved model on its dataset's test split and store the scores; stoppable with 'stop'. */
   | { type: 'evaluate-model'; runId: string; modelId: string }
   /** TensorFlow.js model files (loose, or .zip), checked and stored as a saved model; datasetId: the dataset to check it against when its sidecar names none stored. */

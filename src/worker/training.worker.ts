@@ -144,6 +144,7 @@ async function modelJob(req: ModelJob): Promise<void> {
         onProgress: (scheme, done, total) => post({ type: 'model-progress', runId, modelId: req.modelId, scheme, done, total }),
         onFigure: (figure) => post({ type: 'export-figure', runId, modelId: req.modelId, figure }),
         shouldStop,
+        testLimit: req.type === 'measure-export' ? req.testLimit : undefined,
       });
       post({ type: 'model-job-done', runId, modelId: req.modelId, complete, model: null });
     } else if (req.type === 'evaluate-model') {
@@ -232,6 +233,10 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
     case 'measure-export':
     case 'evaluate-model': {
       if (typeof msg.modelId !== 'string') return { runId, kind: 'internal', message: 'A model request needs the id of a saved model.' };
+      if (msg.type === 'measure-export') {
+        const limit = Number.isInteger(msg.testLimit) && (msg.testLimit as number) > 0 ? (msg.testLimit as number) : undefined;
+        return { type: 'measure-export', runId, modelId: msg.modelId, testLimit: limit };
+      }
       if (msg.type !== 'export-model') return { type: msg.type, runId, modelId: msg.modelId };
       if (!EXPORT_SCHEMES.includes(msg.scheme as ExportScheme)) {
         return { runId, kind: 'bad-config', message: `Unknown export precision "${String(msg.scheme)}". Choose one of: ${EXPORT_SCHEMES.join(', ')}.` };

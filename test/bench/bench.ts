@@ -28,7 +28,7 @@ async function ensureMnist(): Promise<void> {
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
 function appRun(
-  job: Job & Pick<MnistJob, 'validationSplit' | 'augment' | 'model' | 'seed'>,
+  job: Job & Pick<MnistJob, 'validationSplit' | 'augment' | 'model' | 'seed'> & { skipEvaluation?: boolean },
 ): Promise<{ backend: string; epochSeconds: number[]; trainAcc: number[]; accuracy: number | null; trainSeconds: number; modelId: string | null }> {
   const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
@@ -47,7 +47,11 @@ function appRun(
         epochSeconds.push(ev.log.seconds);
         trainAcc.push(ev.log.acc);
       }
-      if (ev.type === 'evaluating' && trainSeconds === 0) trainSeconds = (performance.now() - started) / 1000;
+      if (ev.type === 'evaluating' && trainSeconds === 0) {
+        trainSeconds = (performance.now() - started) / 1000;
+        // A Stop during evaluation saves the model unevaluated: for a run whose scores are measured afterwards.
+        if (job.skipEvaluation) client.request({ type: 'stop', runId });
+      }
       if (ev.type === 'evaluation') accuracy = 'accuracy' in ev.result ? ev.result.accuracy : null;
       if (ev.type === 'saved') modelId = ev.model.id;
       if (ev.type === 'error') reject(new Error(ev.message));
@@ -190,7 +194,7 @@ declare global {
 }
 
 /** Each export precision of a saved model: the .zip's size and the test accuracy of its weights, as the app's worker measures them. */
-function measureExport(modelId: string, backend: BackendName): Promise<{ scheme: string; bytes: number; accuracy: number | null; seconds: number }[]> {
+function measureExport(modelId: string, backend: BackendName, testLimit = 0): Promise<{ scheme: string; bytes: number; accuracy: number | null; seconds: number }[]> {
   const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const figures: { scheme: string; bytes: number; accuracy: number | null; seconds: number }[] = [];
@@ -198,7 +202,7 @@ function measureExport(modelId: string, backend: BackendName): Promise<{ scheme:
   return new Promise((resolve, reject) => {
     client.subscribe((ev: WorkerEvent) => {
       // The worker measures on the backend it holds; once the probe has set the model's own, measure.
-      if (ev.runId === `${runId}-probe` && ev.type === 'backend') client.request({ type: 'measure-export', runId, modelId });
+      if (ev.runId === `${runId}-probe` && ev.type === 'backend') client.request({ type: 'measure-export', runId, modelId, testLimit });
       if (ev.runId === `${runId}-probe` && ev.type === 'error') reject(new Error(ev.message));
       if (ev.runId !== runId) return;
       if (ev.type === 'export-figure') {

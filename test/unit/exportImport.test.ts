@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { freshDb, tinyDataset } from './helpers/fakeDb';
@@ -20,15 +20,18 @@ beforeAll(async () => {
 let db: HearthDb;
 let trained: SavedModelMeta;
 
-beforeEach(async () => {
+// One small model for every test (trained once: training is the slow part on a busy machine).
+beforeAll(async () => {
   ({ db } = await freshDb());
   const { meta, data } = tinyDataset('tiny', { train: 120, test: 30 }, 16);
   await writeDataset(db, meta, data);
   const events: WorkerEvent[] = [];
-  const config = { datasetId: 'tiny', model: 'mlp', epochs: 2, batchSize: 16, validationSplit: 0, backend: 'cpu', seed: 3 };
+  const config = { datasetId: 'tiny', layers: 'flatten_dense-32-relu_dense-3-softmax', epochs: 3, batchSize: 16, validationSplit: 0, backend: 'cpu', seed: 3 };
   await runTraining({ runId: 'r1', config }, { db, post: (ev) => events.push(ev), shouldStop: () => false, deviceLost: () => null, reportEveryMs: 1e9 });
-  trained = (events.find((e) => e.type === 'saved') as Extract<WorkerEvent, { type: 'saved' }>).model;
-});
+  const saved = events.find((e) => e.type === 'saved') as Extract<WorkerEvent, { type: 'saved' }> | undefined;
+  if (!saved) throw new Error(`training saved no model: ${JSON.stringify(events.filter((e) => e.type === 'error'))}`);
+  trained = saved.model;
+}, 120_000);
 
 /** The zip's files, read back with tfjs from memory, as any tfjs app would load them. */
 async function reload(zip: Uint8Array) {
@@ -93,6 +96,9 @@ describe('export', () => {
     expect(figures[0].bytes).toBeGreaterThan(figures[1].bytes);
     expect(figures[1].bytes).toBeGreaterThan(figures[2].bytes);
     expect(progress).toContain('uint8 30/30');
+    const limited: ExportFigure[] = [];
+    await measureExports(db, trained.id, { onFigure: (f) => limited.push(f), onProgress: () => {}, shouldStop: () => false, testLimit: 10 });
+    expect(limited.map((f) => f.evaluation?.samples)).toEqual([10, 10, 10]);
     let calls = 0;
     const stopped = await measureExports(db, trained.id, { onFigure: () => {}, onProgress: () => {}, shouldStop: () => ++calls > 2 });
     expect(stopped).toBe(false);

@@ -48,7 +48,8 @@ export function loadFromArtifacts(files: ModelFiles, specs: unknown[] = files.we
   });
 }
 
-export function testSource(db: HearthDb, dataset: DatasetMeta) {
+/** The dataset's test split, or its first `limit` samples (0: all). */
+export function testSource(db: HearthDb, dataset: DatasetMeta, limit = 0) {
   const regression = dataset.task === 'regression';
   return createShardSource({
     readShard: (index) => readShard(db, dataset.id, 'test', index),
@@ -56,7 +57,7 @@ export function testSource(db: HearthDb, dataset: DatasetMeta) {
     sampleShape: dataset.shape,
     numClasses: regression ? 0 : dataset.classes.length,
     start: 0,
-    end: dataset.splits.test.count,
+    end: limit > 0 ? Math.min(limit, dataset.splits.test.count) : dataset.splits.test.count,
     batchSize: INFERENCE_BATCH,
     shuffle: false,
     seed: 0,
@@ -75,6 +76,8 @@ export interface MeasureHooks {
   onProgress: (scheme: ExportScheme, done: number, total: number) => void;
   onFigure: (figure: ExportFigure) => void;
   shouldStop: () => boolean;
+  /** Evaluate on the first this many test samples only (0: all); for benchmarks on slow machines. */
+  testLimit?: number;
 }
 
 /**
@@ -92,8 +95,9 @@ export async function measureExports(db: HearthDb, modelId: string, hooks: Measu
       const { specs, data } = quantizeWeights(files.weightSpecs as WeightSpec[], files.weightData, scheme);
       const model = await loadFromArtifacts(files, specs, data);
       try {
-        hooks.onProgress(scheme, 0, dataset.splits.test.count);
-        evaluation = await evaluate(model, testSource(db, dataset), {
+        const source = testSource(db, dataset, hooks.testLimit);
+        hooks.onProgress(scheme, 0, source.samples);
+        evaluation = await evaluate(model, source, {
           onProgress: (done, total) => hooks.onProgress(scheme, done, total),
           shouldStop: hooks.shouldStop,
           scale: dataset.task === 'regression' ? (dataset.tabular?.target ?? undefined) : undefined,

@@ -143,8 +143,3 @@ export function quantizeWeights(specs: WeightSpec[], data: ArrayBuffer, scheme: 
   }
   return { specs: out, data: joined.buffer };
 }
-
-/** Bytes of weights a model of these float32 weight counts takes in each scheme. */
-export function schemeBytes(float32Bytes: number, scheme: ExportScheme): number {
-  return scheme === 'float32' ? float32Bytes : scheme === 'float16' ? float32Bytes / 2 : float32Bytes / 4;
-}
