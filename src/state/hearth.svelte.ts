@@ -27,6 +27,7 @@ import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { ModelTransfer } from './modelTransfer.svelte';
+import { PythonExport } from './pythonExport.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -59,6 +60,8 @@ export interface Hearth {
   privacy: Privacy;
   /** Export of saved models (with each precision's size and score) and import of model files. */
   transfer: ModelTransfer;
+  /** "Export for Python": training scripts and data for a saved model or the current experiment. */
+  pythonExport: PythonExport;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -84,6 +87,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const augmentPreview = new AugmentPreviewer({ training });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const pythonExport = new PythonExport({ db, download: options.download });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -100,6 +104,7 @@ export function createHearth(options: HearthOptions): Hearth {
     augmentPreview,
     privacy,
     transfer,
+    pythonExport,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();

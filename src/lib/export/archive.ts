@@ -7,6 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import type { SavedModelMeta } from '../types';
 import { buildPreprocessing, PREPROCESSING_FILE } from './preprocessing';
 import { quantizeWeights, type ExportScheme, type WeightSpec } from './quantize';
+import { fileStem } from '../fileName';
 
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
@@ -31,16 +32,6 @@ export function modelJson(model: ModelFiles, specs: unknown[], paths: string[]):
   };
 }
 
-/** "CNN on MNIST · 97.1%" -> "cnn-on-mnist-97-1". */
-export function fileStem(modelName: string): string {
-  const stem = modelName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-  return stem || 'model';
-}
-
 const SCHEME_SUFFIX: Record<ExportScheme, string> = { float32: 'float32', float16: 'float16', uint8: 'int8' };
 
 /** The .zip of a saved model with its weights in `scheme`, and the name to download it as. */
@@ -52,5 +43,5 @@ export function exportArchive(model: ModelFiles, meta: SavedModelMeta, scheme: E
     [WEIGHTS_FILE]: [new Uint8Array(data), { level: 0 }],
     [PREPROCESSING_FILE]: strToU8(JSON.stringify(buildPreprocessing(meta, scheme), null, 2)),
   });
-  return { fileName: `${fileStem(meta.name)}-${SCHEME_SUFFIX[scheme]}.zip`, data: zip as Uint8Array<ArrayBuffer>, weightBytes: data.byteLength };
+  return { fileName: `${fileStem(meta.name, 'model')}-${SCHEME_SUFFIX[scheme]}.zip`, data: zip as Uint8Array<ArrayBuffer>, weightBytes: data.byteLength };
 }

@@ -10,7 +10,8 @@ import type { WorkerEvent } from '../protocol';
 import type { SavedModelMeta } from '../types';
 import { describeStorageError, isQuotaError, type HearthDb } from '../storage/db';
 import { writeModel, type ModelArtifacts } from '../storage/modelIO';
-import { fileStem, modelJson } from '../export/archive';
+import { fileStem } from '../fileName';
+import { modelJson } from '../export/archive';
 
 export interface UnsavedModel {
   artifacts: ModelArtifacts;
@@ -66,7 +67,9 @@ export async function saveOrHold(
 }
 
 /** "CNN on MNIST · 97.1%" -> "cnn-on-mnist-97-1.zip". */
-export const archiveName = (modelName: string): string => `${fileStem(modelName)}.zip`;
+export function archiveName(modelName: string): string {
+  return `${fileStem(modelName, 'model')}.zip`;
+}
 
 /**
  * The model as a .zip: model.json and weights.bin in the TensorFlow.js layers
