@@ -173,6 +173,8 @@ export interface SavedModelMeta {
   tabular?: DatasetMeta['tabular'];
   /** Bytes of weights stored. */
   bytes: number;
+  /** Set on a model imported from TensorFlow.js files: the model.json's name and the weights' precision in them. */
+  imported?: { fileName: string; weights: 'float32' | 'float16' | 'uint8' };
   /** Set on a model fine-tuned from another saved model (config.from): its parent and the before/after figures. */
   fineTune?: FineTuneReport;
 }

@@ -10,6 +10,7 @@
 //   npm run bench -- --large [MB]      a generated CSV of about 600 MB read, parsed and imported through the import worker
 //   npm run bench -- --augment [backend] [epochs]  test accuracy on 1,000 MNIST images with and without augmentation
 //   npm run bench -- --feedback [backend]  the feedback loop: a model trained with few 7s, fine-tuned on a version that adds 7s
+//   npm run bench -- --quantise [backend] [mlpSamples] [cnnSamples] [cnnTests]  size and test accuracy of the MLP and CNN at float32, float16, 8-bit
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ const large = args.includes('--large');
 const images = args.includes('--images');
 const augment = args.includes('--augment');
 const feedback = args.includes('--feedback');
+const quantise = args.includes('--quantise');
 const BATCH = 128;
 const EPOCHS = 3; // the first is warm-up (shader compilation); throughput is over the others
 const ROUNDS = 2;
@@ -63,7 +65,10 @@ try {
   else if (large) await largeFile(Number(args[args.indexOf('--large') + 1]) || 600);
   else if (images) await imageImport(Number(args[args.indexOf('--images') + 1]) || 100_000);
   else if (feedback) await feedbackFigure(args[args.indexOf('--feedback') + 1] ?? 'webgl');
-  else if (augment) await augmentFigure(args[args.indexOf('--augment') + 1] ?? 'webgl', Number(args[args.indexOf('--augment') + 2]) || 30);
+  else if (quantise) {
+    const at = args.indexOf('--quantise');
+    await quantiseFigure(args[at + 1] ?? 'webgl', Number(args[at + 2]) || 10_000, Number(args[at + 3]) || 2_000, Number(args[at + 4]) || 0);
+  } else if (augment) await augmentFigure(args[args.indexOf('--augment') + 1] ?? 'webgl', Number(args[args.indexOf('--augment') + 2]) || 30);
   else {
     if (!importOnly) await throughput();
     await csvImport();
@@ -364,6 +369,37 @@ Machine: ${machine}.
 
 | seed | augmentation | training accuracy | test accuracy | training time |
 |---|---|---|---|---|
+${table}
+`);
+}
+
+async function quantiseFigure(backend, mlpSamples, cnnSamples, cnnTests) {
+  const EPOCHS = 3;
+  const rows = [];
+  for (const [model, samples, tests] of [['mlp', mlpSamples, 0], ['cnn', cnnSamples, cnnTests]]) {
+    // The run's own evaluation is skipped: each precision is evaluated after it, the float32 one included.
+    const job = { backend, model, samples, epochs: EPOCHS, batchSize: 32, validationSplit: 0, seed: 42, skipEvaluation: true };
+    console.log(`${backend}: ${model} on ${samples} images, ${EPOCHS} epochs…`);
+    const trained = await page.evaluate((j) => window.hearthBench.appRun(j), job);
+    console.log(`  trained in ${(trained.trainSeconds / 60).toFixed(1)} min; measuring each precision…`);
+    const figures = await page.evaluate(([id, b, t]) => window.hearthBench.measureExport(id, b, t), [trained.modelId, backend, tests]);
+    for (const f of figures) console.log(`  ${f.scheme}: ${f.bytes} bytes, ${(f.accuracy * 100).toFixed(2)}% (${f.seconds.toFixed(0)} s)`);
+    rows.push({ model, samples, tests: tests || 10_000, trainSeconds: trained.trainSeconds, figures });
+  }
+  const kb = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  const pct = (v) => `${(v * 100).toFixed(2)}%`;
+  const names = { float32: 'float32', float16: 'float16', uint8: '8-bit (uint8)' };
+  const table = rows
+    .flatMap((r) => r.figures.map((f) => `| ${r.model === 'mlp' ? 'MLP 784-512-256-128-10' : 'CNN'} | ${r.samples.toLocaleString('en')} | ${r.tests.toLocaleString('en')} | ${names[f.scheme]} | ${kb(f.bytes)} | ${(f.bytes / r.figures[0].bytes).toFixed(2)} | **${pct(f.accuracy)}** | ${f.seconds.toFixed(0)} s |`))
+    .join('\n');
+  writeSection('quantise', `## Export precision: size and test accuracy (${today})
+
+The MLP and CNN presets trained through the app's worker (Adam, learning rate 0.001, batch 32, ${EPOCHS} epochs, seed 42) on the first N MNIST training images, then exported at each precision by the same worker ("Measure size and accuracy" in the app): "download" is the size of the .zip (model.json, weights, hearth-preprocessing.json), and "test accuracy" is that of the model read back by \`tf.loadLayersModel\` from exactly those weights, on the first M MNIST test images (all 10,000 unless stated). The subsets keep each training to a few minutes on this software-only machine (here ${rows.map((r) => `${(r.trainSeconds / 60).toFixed(1)} min for the ${r.model === 'mlp' ? 'MLP' : 'CNN'}`).join(' and ')}; when its two cores are shared with other test runs, the times are an upper bound); precision is what is compared, not the best accuracy each model can reach. The CNN is the preset: conv 32 3×3 → max-pool 2 → conv 64 3×3 → max-pool 2 → flatten → dense 64 → dense 10. Run with \`npm run bench -- --quantise ${backend} ${mlpSamples} ${cnnSamples} ${cnnTests}\`. "time" is the measurement of that precision (export, load, evaluation).
+
+Machine: ${machine}.
+
+| model | training images (N) | test images (M) | weights | download | size vs float32 | test accuracy | time |
+|---|---|---|---|---|---|---|---|
 ${table}
 `);
 }
