@@ -7,6 +7,8 @@
 import type { BackendName, ExperimentConfig } from './config';
 import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, RunCurve, SavedModelMeta } from './types';
 import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
+import type { TestPredictions } from './metrics/samples';
+import type { BoundaryGrid } from './train/boundary';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -71,6 +73,10 @@ export type WorkerEvent =
   /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
   | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }
+  /** What the model said about each test sample, in the split's stored order; buffers transferred. Posted after 'evaluation'. */
+  | { type: 'test-predictions'; runId: string; predictions: TestPredictions }
+  /** A 2-D dataset's decision-boundary map after `epoch` complete epochs (0: untrained); buffers transferred. */
+  | { type: 'boundary'; runId: string; epoch: number; grid: BoundaryGrid }
   | { type: 'saved'; runId: string; model: SavedModelMeta }
   /** stopped: training was stopped early. evaluated: false when the evaluation was stopped or there is no test split. */
   | { type: 'done'; runId: string; stopped: boolean; evaluated: boolean }

@@ -14,12 +14,16 @@ import { runTraining } from '../lib/train/run';
 import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsaved';
 import { augmentPreview } from '../lib/augment/preview';
 import { augmentField } from '../lib/augment/spec';
+import { predictionBuffers } from '../lib/metrics/samples';
+import { boundaryBuffers } from '../lib/train/boundary';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: WorkerEvent) => {
   // A model's archive can be large: hand its buffer over rather than copy it.
   if (ev.type === 'archive' && ev.data.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.data.buffer]);
   else if (ev.type === 'augment-preview' && ev.pixels.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.pixels.buffer]);
+  else if (ev.type === 'test-predictions') scope.postMessage(ev, predictionBuffers(ev.predictions));
+  else if (ev.type === 'boundary') scope.postMessage(ev, boundaryBuffers(ev.grid));
   else scope.postMessage(ev);
 };
 
