@@ -8,7 +8,7 @@ import type { BackendName, ExperimentConfig } from './config';
 import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, RunCurve, SavedModelMeta } from './types';
 import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
 import type { TestPredictions } from './metrics/samples';
-import type { BoundaryGrid } from './train/boundary';
+import type { BoundaryGrid } from './data/plane';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */

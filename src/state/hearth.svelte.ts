@@ -26,6 +26,8 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { ErrorExplorer } from './explorer.svelte';
+import { BoundaryMap } from './boundary.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -56,6 +58,10 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** The test samples behind the evaluation: confusion-matrix cells, confident mistakes, residuals. */
+  explorer: ErrorExplorer;
+  /** The decision-boundary map of a run on a 2-D dataset. */
+  boundary: BoundaryMap;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -80,6 +86,8 @@ export function createHearth(options: HearthOptions): Hearth {
   const augmentPreview = new AugmentPreviewer({ training });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const explorer = new ErrorExplorer({ training, db, run, models, library });
+  const boundary = new BoundaryMap({ training, db, run, library });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -95,6 +103,8 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    explorer,
+    boundary,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
@@ -110,7 +120,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, explorer, boundary]) part.dispose();
       training.terminate();
       imports.terminate();
     },

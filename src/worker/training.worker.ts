@@ -15,7 +15,7 @@ import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsav
 import { augmentPreview } from '../lib/augment/preview';
 import { augmentField } from '../lib/augment/spec';
 import { predictionBuffers } from '../lib/metrics/samples';
-import { boundaryBuffers } from '../lib/train/boundary';
+import { boundaryBuffers } from '../lib/data/plane';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: WorkerEvent) => {

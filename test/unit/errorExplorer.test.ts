@@ -11,7 +11,8 @@ import {
   type RegressionPredictions,
 } from '../../src/lib/metrics/samples';
 import { evaluate, evaluateSamples } from '../../src/lib/train/evaluate';
-import { BoundaryThrottle, gridPoints, isPlane, planeExtent, predictGrid } from '../../src/lib/train/boundary';
+import { BoundaryThrottle, gridPoints, isPlane, planeExtent } from '../../src/lib/data/plane';
+import { predictGrid } from '../../src/lib/train/boundaryReporter';
 import { runTraining } from '../../src/lib/train/run';
 import { readSamples } from '../../src/lib/storage/samples';
 import { writeDataset } from '../../src/lib/storage/datasets';

@@ -3,16 +3,38 @@
  * training (the untrained model), after epochs at most every BOUNDARY_EVERY_MS,
  * and once at the end. The plane covers every stored point of the dataset.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import { argMaxRows } from '../metrics/samples';
 import type { WorkerEvent } from '../protocol';
 import type { DatasetMeta, SplitName } from '../types';
 import type { HearthDb } from '../storage/db';
 import { readWholeSplit } from '../storage/samples';
-import { BOUNDARY_SIZE, BoundaryThrottle, isPlane, planeExtent, predictGrid, type PlaneExtent } from './boundary';
+import { BOUNDARY_SIZE, BoundaryThrottle, gridPoints, isPlane, planeExtent, type BoundaryGrid, type PlaneExtent } from '../data/plane';
 
 export interface BoundaryReporter {
   /** epoch: complete epochs trained so far. last: send whatever the throttle says. */
   report(model: tf.LayersModel, epoch: number, last: boolean): Promise<void>;
+}
+
+/** The model's probabilities over the grid, read back with one data() call. */
+export async function predictGrid(model: tf.LayersModel, extent: PlaneExtent, size: number, numClasses: number): Promise<BoundaryGrid> {
+  const cells = size * size;
+  const out = tf.tidy(() => model.predict(tf.tensor4d(gridPoints(extent, size), [cells, 1, 1, 2])) as tf.Tensor);
+  let values: Float32Array;
+  try {
+    values = (await out.data()) as Float32Array;
+  } finally {
+    out.dispose();
+  }
+  const width = values.length / cells;
+  const predicted = new Uint8Array(cells);
+  argMaxRows(values, cells, width, predicted);
+  let probs = values;
+  if (width !== numClasses) {
+    probs = new Float32Array(cells * numClasses);
+    for (let k = 0; k < cells; k++) probs.set([1 - values[k], values[k]], k * numClasses);
+  }
+  return { size, numClasses, extent, predicted, probs };
 }
 
 /** The plane around all of a 2-D dataset's stored points. */

@@ -4,14 +4,13 @@
  * the input plane, drawn behind the points. One predict call on size² points
  * (1,600 for a 40 × 40 grid) costs about as much as one validation batch, and
  * the worker sends a grid at most every few hundred milliseconds, so the map
- * follows training at a bounded cost.
+ * follows training at a bounded cost. No tfjs here: the page reads these
+ * types and helpers too; boundaryReporter.ts predicts.
  *
  * Coordinates are the model's inputs (standardised features). Cell (row, col)
  * is centred on x = x0 + (col + ½)·(x1 − x0)/size, y = y1 − (row + ½)·(y1 − y0)/size:
  * row 0 is the top of the plane, as a canvas draws it.
  */
-import * as tf from '@tensorflow/tfjs';
-import { argMaxRows } from '../metrics/samples';
 
 export interface PlaneExtent {
   x0: number;
@@ -67,27 +66,6 @@ export function gridPoints(extent: PlaneExtent, size: number): Float32Array {
     }
   }
   return out;
-}
-
-/** The model's probabilities over the grid, read back with one data() call. */
-export async function predictGrid(model: tf.LayersModel, extent: PlaneExtent, size: number, numClasses: number): Promise<BoundaryGrid> {
-  const cells = size * size;
-  const out = tf.tidy(() => model.predict(tf.tensor4d(gridPoints(extent, size), [cells, 1, 1, 2])) as tf.Tensor);
-  let values: Float32Array;
-  try {
-    values = (await out.data()) as Float32Array;
-  } finally {
-    out.dispose();
-  }
-  const width = values.length / cells;
-  const predicted = new Uint8Array(cells);
-  argMaxRows(values, cells, width, predicted);
-  let probs = values;
-  if (width !== numClasses) {
-    probs = new Float32Array(cells * numClasses);
-    for (let k = 0; k < cells; k++) probs.set([1 - values[k], values[k]], k * numClasses);
-  }
-  return { size, numClasses, extent, predicted, probs };
 }
 
 /** Sends a map when `everyMs` have passed since the last one, or when told it is the last. */
