@@ -28,6 +28,8 @@ export type WorkerRequest =
   | { type: 'discard'; runId: string }
   /** Predict one sample with a saved model. pixels: prod(inputShape) values (pixels in 0–1, or encoded tabular features). */
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
+  /** What the saved model says about each sample of its dataset's test split (see 'test-predictions'). */
+  | { type: 'test-predictions'; runId: string; modelId: string }
   /** Ask which backend would be used, without training. */
   | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] }
   /** The first `samples` training images of a dataset, each as stored and augmented `variants` times (see 'augment-preview'). */

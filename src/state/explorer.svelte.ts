@@ -16,7 +16,7 @@ import {
 } from '../lib/metrics/samples';
 import { readSamples } from '../lib/storage/samples';
 import { decodeRow, type DecodedCell } from '../lib/data/decode';
-import type { Services } from './services';
+import { newRunId, type Services } from './services';
 import type { Models } from './models.svelte';
 import type { Library } from './library.svelte';
 import type { Run } from './run.svelte';
@@ -75,6 +75,10 @@ export class ErrorExplorer {
   samples = $state.raw<ShownSample[]>([]);
   loading = $state(false);
   problem = $state<string | null>(null);
+  /** A saved model's test predictions asked of the worker: its request id and model. */
+  asking = $state.raw<{ runId: string; modelId: string } | null>(null);
+  /** Why the last request for a saved model's predictions failed. */
+  askFailed = $state<string | null>(null);
 
   /** The held predictions, when they belong to the evaluation on show. */
   predictions = $derived.by<TestPredictions | null>(() => {
@@ -100,6 +104,18 @@ export class ErrorExplorer {
   constructor(deps: ExplorerDeps) {
     this.deps = deps;
     this.unsubscribe = deps.training.subscribe((ev) => this.onEvent(ev));
+  }
+
+  /**
+   * Asks the worker what the saved model says about each test sample, for a
+   * model trained before this page was opened (a run keeps its own).
+   */
+  inspect(modelId: string): void {
+    if (this.asking?.modelId === modelId) return;
+    const runId = newRunId('inspect');
+    this.asking = { runId, modelId };
+    this.askFailed = null;
+    this.deps.training.request({ type: 'test-predictions', runId, modelId });
   }
 
   /** Shows a view's first page of samples; the same view again closes it. */
@@ -168,14 +184,25 @@ export class ErrorExplorer {
   }
 
   private onEvent(ev: WorkerEvent): void {
-    if (ev.type === 'test-predictions' && ev.runId === this.deps.run.runId) {
-      this.held = { runId: ev.runId, modelId: null, datasetId: this.deps.run.datasetId, predictions: ev.predictions };
-      this.close();
-      // A regression's worst residuals are listed under its scatter from the start.
-      if (ev.predictions.task === 'regression') this.open({ kind: 'residuals' });
+    const asked = this.asking;
+    if (asked && ev.runId === asked.runId) {
+      this.asking = null;
+      if (ev.type === 'error') this.askFailed = ev.message;
+      if (ev.type !== 'test-predictions') return;
+      const model = this.deps.models.list.find((m) => m.id === asked.modelId);
+      this.hold({ runId: ev.runId, modelId: asked.modelId, datasetId: model?.datasetId ?? null, predictions: ev.predictions });
+    } else if (ev.type === 'test-predictions' && ev.runId === this.deps.run.runId) {
+      this.hold({ runId: ev.runId, modelId: null, datasetId: this.deps.run.datasetId, predictions: ev.predictions });
     } else if (ev.type === 'saved' && this.held?.runId === ev.runId) {
       this.held = { ...this.held, modelId: ev.model.id };
     }
+  }
+
+  private hold(held: Held): void {
+    this.held = held;
+    this.close();
+    // A regression's worst residuals are listed under its scatter from the start.
+    if (held.predictions.task === 'regression') this.open({ kind: 'residuals' });
   }
 
   dispose(): void {

@@ -245,3 +245,44 @@ describe('a run on a 2-D dataset', () => {
     expect(events.some((e) => e.type === 'test-predictions')).toBe(true);
   });
 });
+
+describe('decodeRow', () => {
+  it('reads a stored row back in the columns’ own values', async () => {
+    const { decodeRow } = await import('../../src/lib/data/decode');
+    const encoding = [
+      { column: 'size', kind: 'numeric' as const, mean: 10, std: 4 },
+      { column: 'colour', kind: 'categorical' as const, categories: ['blue', 'green', 'red'], fill: 'red' },
+      { column: 'age', kind: 'numeric' as const, mean: 0, std: 1 },
+    ];
+    expect(decodeRow([0.5, 0, 1, 0, -2], encoding)).toEqual([
+      { column: 'size', value: 12 },
+      { column: 'colour', value: 'green' },
+      { column: 'age', value: -2 },
+    ]);
+    // A category never seen in training encodes as all zeros.
+    expect(decodeRow([0, 0, 0, 0, 1], encoding)[1]).toEqual({ column: 'colour', value: '(other)' });
+  });
+});
+
+describe('modelTestPredictions', () => {
+  it('gives a saved model’s verdict on each test sample, as its run did', async () => {
+    const { modelTestPredictions } = await import('../../src/lib/train/inspect');
+    const { Predictor } = await import('../../src/lib/train/predict');
+    const { db } = await freshDb();
+    const { meta, data } = tinyDataset('img', { train: 20, test: 9 }, 4);
+    await writeDataset(db, meta, data);
+    const events: WorkerEvent[] = [];
+    const config = { datasetId: 'img', model: 'mlp', epochs: 1, batchSize: 8, validationSplit: 0, backend: 'cpu', seed: 2 };
+    await runTraining({ runId: 'r', config }, { db, post: (ev) => events.push(ev), shouldStop: () => false, deviceLost: () => null, reportEveryMs: 1e9 });
+    const saved = events.find((e) => e.type === 'saved');
+    const fromRun = events.find((e) => e.type === 'test-predictions');
+    if (saved?.type !== 'saved' || fromRun?.type !== 'test-predictions' || fromRun.predictions.task !== 'classification') throw new Error('run incomplete');
+    const predictor = new Predictor(db);
+    const again = (await modelTestPredictions(db, predictor, saved.model.id)) as ClassPredictions;
+    expect(again.count).toBe(9);
+    expect(Array.from(again.truth)).toEqual(Array.from(data.test.y));
+    expect(Array.from(again.predicted)).toEqual(Array.from(fromRun.predictions.predicted));
+    again.probs.forEach((v, i) => expect(v).toBeCloseTo((fromRun.predictions as ClassPredictions).probs[i], 5));
+    predictor.dispose();
+  });
+});
