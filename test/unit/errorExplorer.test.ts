@@ -192,6 +192,20 @@ describe('decision boundary map', () => {
     now = 151;
     expect(t.due(false)).toBe(true);
   });
+
+  it('waits longer when a map is slow to predict, so maps take at most a tenth of the time', () => {
+    let now = 0;
+    const t = new BoundaryThrottle(100, () => now);
+    expect(t.due(false)).toBe(true);
+    t.took(30);
+    expect(t.interval()).toBe(300);
+    now = 250;
+    expect(t.due(false)).toBe(false);
+    now = 300;
+    expect(t.due(false)).toBe(true);
+    t.took(5);
+    expect(t.interval()).toBe(100);
+  });
 });
 
 describe('readSamples', () => {

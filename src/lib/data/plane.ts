@@ -2,9 +2,10 @@
  * The decision-boundary map of a model with two inputs, as TensorFlow
  * Playground draws it: the model's class probabilities on a coarse grid over
  * the input plane, drawn behind the points. One predict call on size² points
- * (1,600 for a 40 × 40 grid) costs about as much as one validation batch, and
- * the worker sends a grid at most every few hundred milliseconds, so the map
- * follows training at a bounded cost. No tfjs here: the page reads these
+ * (1,600 for a 40 × 40 grid) costs about as much as a few validation batches,
+ * and the worker sends a grid at most every 250 ms and only while predicting
+ * maps takes under a tenth of the time, so the map follows training at a
+ * bounded cost. No tfjs here: the page reads these
  * types and helpers too; boundaryReporter.ts predicts.
  *
  * Coordinates are the model's inputs (standardised features). Cell (row, col)
@@ -68,21 +69,38 @@ export function gridPoints(extent: PlaneExtent, size: number): Float32Array {
   return out;
 }
 
-/** Sends a map when `everyMs` have passed since the last one, or when told it is the last. */
+/**
+ * When to send a map: at most one per `everyMs`, and never so often that
+ * predicting maps takes more than `share` of the time (a slow backend predicts
+ * fewer), except the one told it is the last, which is always sent.
+ */
 export class BoundaryThrottle {
   private last = -Infinity;
+  private cost = 0;
   private readonly everyMs: number;
+  private readonly share: number;
   private readonly now: () => number;
 
-  constructor(everyMs = BOUNDARY_EVERY_MS, now: () => number = () => performance.now()) {
+  constructor(everyMs = BOUNDARY_EVERY_MS, now: () => number = () => performance.now(), share = 0.1) {
     this.everyMs = everyMs;
     this.now = now;
+    this.share = share;
+  }
+
+  /** The wait between maps: everyMs, or longer when a map costs more than its share of it. */
+  interval(): number {
+    return Math.max(this.everyMs, this.cost / this.share);
   }
 
   due(last: boolean): boolean {
     const t = this.now();
-    if (!last && t - this.last < this.everyMs) return false;
+    if (!last && t - this.last < this.interval()) return false;
     this.last = t;
     return true;
+  }
+
+  /** How long the map just sent took to predict, in milliseconds. */
+  took(ms: number): void {
+    this.cost = ms;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Sends the decision-boundary map of a run on a 2-D dataset: once before
- * training (the untrained model), after epochs at most every BOUNDARY_EVERY_MS,
+ * training (the untrained model), after epochs at most every BOUNDARY_EVERY_MS
+ * (less often where predicting a map would take over a tenth of the time),
  * and once at the end. The plane covers every stored point of the dataset.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -64,7 +65,9 @@ export async function boundaryReporter(
   return {
     async report(model, epoch, last) {
       if (!throttle.due(last)) return;
+      const started = performance.now();
       const grid = await predictGrid(model, extent, BOUNDARY_SIZE, numClasses);
+      throttle.took(performance.now() - started);
       post({ type: 'boundary', runId, epoch, grid });
     },
   };
