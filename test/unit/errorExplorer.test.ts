@@ -300,3 +300,11 @@ describe('modelTestPredictions', () => {
     predictor.dispose();
   });
 });
+
+describe('classShares', () => {
+  it('gives the share of the plane each class holds', async () => {
+    const { classShares } = await import('../../src/ui/run/boundaryCanvas');
+    const grid = { size: 2, numClasses: 3, extent: { x0: 0, x1: 1, y0: 0, y1: 1 }, predicted: Uint8Array.from([0, 2, 2, 2]), probs: new Float32Array(12) };
+    expect(classShares(grid)).toEqual([0.25, 0, 0.75]);
+  });
+});
