@@ -28,6 +28,7 @@ import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { ErrorExplorer } from './explorer.svelte';
 import { BoundaryMap } from './boundary.svelte';
+import { PythonExport } from './pythonExport.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -62,6 +63,8 @@ export interface Hearth {
   explorer: ErrorExplorer;
   /** The decision-boundary map of a run on a 2-D dataset. */
   boundary: BoundaryMap;
+  /** "Export for Python": training scripts and data for a saved model or the current experiment. */
+  pythonExport: PythonExport;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -88,6 +91,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
   const explorer = new ErrorExplorer({ training, db, run, models, library });
   const boundary = new BoundaryMap({ training, db, run, library });
+  const pythonExport = new PythonExport({ db, download: options.download });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -105,6 +109,7 @@ export function createHearth(options: HearthOptions): Hearth {
     privacy,
     explorer,
     boundary,
+    pythonExport,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
