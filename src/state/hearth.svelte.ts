@@ -29,6 +29,7 @@ import { AugmentPreviewer } from './augmentPreview.svelte';
 import { ErrorExplorer } from './explorer.svelte';
 import { BoundaryMap } from './boundary.svelte';
 import { PythonExport } from './pythonExport.svelte';
+import { SharedLink } from './sharedLink.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -65,6 +66,8 @@ export interface Hearth {
   boundary: BoundaryMap;
   /** "Export for Python": training scripts and data for a saved model or the current experiment. */
   pythonExport: PythonExport;
+  /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
+  link: SharedLink;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -92,6 +95,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const explorer = new ErrorExplorer({ training, db, run, models, library });
   const boundary = new BoundaryMap({ training, db, run, library });
   const pythonExport = new PythonExport({ db, download: options.download });
+  const link = new SharedLink();
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -110,15 +114,17 @@ export function createHearth(options: HearthOptions): Hearth {
     explorer,
     boundary,
     pythonExport,
+    link,
     start(search) {
       settings.initFromUrl(search);
+      link.read(search);
       privacy.watchRequests();
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
       void runs.init();
       if (stopFollowing.length === 0) {
-        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library)];
       }
     },
     busy,
