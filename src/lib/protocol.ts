@@ -9,6 +9,8 @@ import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, FineTu
 import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
 import type { ExportScheme } from './export/quantize';
 import type { ExportFigure } from './export/figure';
+import type { TestPredictions } from './metrics/samples';
+import type { BoundaryGrid } from './data/plane';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -28,6 +30,8 @@ export type WorkerRequest =
   | { type: 'discard'; runId: string }
   /** Predict one sample with a saved model. pixels: prod(inputShape) values (pixels in 0–1, or encoded tabular features). */
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
+  /** What the saved model says about each sample of its dataset's test split (see 'test-predictions'). */
+  | { type: 'test-predictions'; runId: string; modelId: string }
   /** Ask which backend would be used, without training. */
   | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] }
   /** The first `samples` training images of a dataset, each as stored and augmented `variants` times (see 'augment-preview'). */
@@ -83,6 +87,10 @@ export type WorkerEvent =
   | { type: 'evaluation'; runId: string; result: Evaluation }
   /** A fine-tune's figures: posted with `before` once measured (before training), again with `after` at the end. */
   | { type: 'fine-tune'; runId: string; report: FineTuneReport }
+  /** What the model said about each test sample, in the split's stored order; buffers transferred. Posted after 'evaluation'. */
+  | { type: 'test-predictions'; runId: string; predictions: TestPredictions }
+  /** A 2-D dataset's decision-boundary map after `epoch` complete epochs (0: untrained); buffers transferred. */
+  | { type: 'boundary'; runId: string; epoch: number; grid: BoundaryGrid }
   | { type: 'saved'; runId: string; model: SavedModelMeta }
   /** stopped: training was stopped early. evaluated: false when the evaluation was stopped or there is no test split. */
   | { type: 'done'; runId: string; stopped: boolean; evaluated: boolean }

@@ -28,6 +28,8 @@ import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { FineTuning } from './fineTune.svelte';
 import { ModelTransfer } from './modelTransfer.svelte';
+import { ErrorExplorer } from './explorer.svelte';
+import { BoundaryMap } from './boundary.svelte';
 import { PythonExport } from './pythonExport.svelte';
 import { SharedLink } from './sharedLink.svelte';
 
@@ -64,6 +66,10 @@ export interface Hearth {
   fineTune: FineTuning;
   /** Export of saved models (with each precision's size and score) and import of model files. */
   transfer: ModelTransfer;
+  /** The test samples behind the evaluation: confusion-matrix cells, confident mistakes, residuals. */
+  explorer: ErrorExplorer;
+  /** The decision-boundary map of a run on a 2-D dataset. */
+  boundary: BoundaryMap;
   /** "Export for Python": training scripts and data for a saved model or the current experiment. */
   pythonExport: PythonExport;
   /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
@@ -94,6 +100,8 @@ export function createHearth(options: HearthOptions): Hearth {
   const fineTune = new FineTuning({ settings, library, models });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const explorer = new ErrorExplorer({ training, db, run, models, library });
+  const boundary = new BoundaryMap({ training, db, run, library });
   const pythonExport = new PythonExport({ db, download: options.download });
   const link = new SharedLink();
   let stopFollowing: (() => void)[] = [];
@@ -113,6 +121,8 @@ export function createHearth(options: HearthOptions): Hearth {
     privacy,
     fineTune,
     transfer,
+    explorer,
+    boundary,
     pythonExport,
     link,
     start(search) {
@@ -131,7 +141,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer, explorer, boundary]) part.dispose();
       training.terminate();
       imports.terminate();
     },

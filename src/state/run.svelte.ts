@@ -210,7 +210,7 @@ export class Run {
     if (ev.runId !== this.runId) {
       // A crashed worker or lost device ends the run whatever id the report carries.
       const fatal = ev.type === 'error' && (ev.kind === 'internal' || ev.kind === 'device-lost');
-      if (fatal && (this.active || !/^(probe|predict)/.test(ev.runId))) this.fail(ev.message);
+      if (fatal && (this.active || !/^(probe|predict|inspect)/.test(ev.runId))) this.fail(ev.message);
       return;
     }
     switch (ev.type) {

@@ -11,17 +11,22 @@ import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/back
 import { BackendError, InputError, ModelMissingError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
 import { runTraining } from '../lib/train/run';
+import { modelTestPredictions } from '../lib/train/inspect';
 import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsaved';
 import { augmentPreview } from '../lib/augment/preview';
 import { augmentField } from '../lib/augment/spec';
 import { evaluateStored, exportModel, importModel, measureExports } from '../lib/export/jobs';
 import { EXPORT_SCHEMES, type ExportScheme } from '../lib/export/quantize';
+import { predictionBuffers } from '../lib/metrics/samples';
+import { boundaryBuffers } from '../lib/data/plane';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: WorkerEvent) => {
   // A model's archive can be large: hand its buffer over rather than copy it.
   if (ev.type === 'archive' && ev.data.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.data.buffer]);
   else if (ev.type === 'augment-preview' && ev.pixels.buffer instanceof ArrayBuffer) scope.postMessage(ev, [ev.pixels.buffer]);
+  else if (ev.type === 'test-predictions') scope.postMessage(ev, predictionBuffers(ev.predictions));
+  else if (ev.type === 'boundary') scope.postMessage(ev, boundaryBuffers(ev.grid));
   else scope.postMessage(ev);
 };
 
@@ -113,6 +118,16 @@ async function predict(req: Extract<WorkerRequest, { type: 'predict' }>): Promis
     predictor ??= new Predictor(await db());
     const probabilities = await predictor.predict(req.modelId, req.pixels);
     post({ type: 'prediction', runId: req.runId, modelId: req.modelId, probabilities });
+  } catch (err) {
+    await fail(req.runId, err);
+  }
+}
+
+async function inspect(req: Extract<WorkerRequest, { type: 'test-predictions' }>): Promise<void> {
+  try {
+    if (!current) await useBackend('auto');
+    predictor ??= new Predictor(await db());
+    post({ type: 'test-predictions', runId: req.runId, predictions: await modelTestPredictions(await db(), predictor, req.modelId) });
   } catch (err) {
     await fail(req.runId, err);
   }
@@ -213,6 +228,9 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
         return { runId, kind: 'internal', message: 'A prediction request needs a model id and the input (an image or an encoded row) as a Float32Array.' };
       }
       return { type: 'predict', runId, modelId: msg.modelId, pixels: msg.pixels };
+    case 'test-predictions':
+      if (typeof msg.modelId !== 'string') return { runId, kind: 'internal', message: 'A request for test predictions needs a model id.' };
+      return { type: 'test-predictions', runId, modelId: msg.modelId };
     case 'probe':
       if (!BACKENDS.includes(msg.backend as BackendChoice)) {
         return { runId, kind: 'bad-config', message: `Unknown backend "${String(msg.backend)}". Choose one of: ${BACKENDS.join(', ')}.` };
@@ -287,6 +305,9 @@ scope.onmessage = (e: MessageEvent) => {
   } else if (req.type === 'predict') {
     // In order, so a model is never swapped out of the cache while another prediction uses it.
     predictQueue = predictQueue.then(() => predict(req));
+  } else if (req.type === 'test-predictions') {
+    // Uses the prediction cache, so it queues with predictions.
+    predictQueue = predictQueue.then(() => inspect(req));
   } else {
     void probe(req);
   }

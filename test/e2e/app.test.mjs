@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, afterEach, before, test } from 'node:test';
 import { appReady, openApp } from '../browser.mjs';
+import { checkErrorExplorer } from './explorerChecks.mjs';
 
 // ~95 samples/s on the software WebGPU adapter: 2 epochs of 1,024 samples take ~20 s.
 const RUN = { epochs: 2, trainLimit: 1024, batchSize: 64, validationSplit: 0.125, seed: 7 };
@@ -105,6 +106,8 @@ test('loads MNIST, trains the MLP on WebGPU, evaluates, saves, and predicts afte
   assert.equal(await cells.count(), 100);
   const counts = (await cells.allTextContents()).map((t) => Number(t.replace(/\D/g, '')));
   assert.equal(counts.reduce((a, b) => a + b, 0), 10_000);
+  // Its errors: the worst cell's test images with their probabilities, and the most confident mistakes.
+  await checkErrorExplorer(page);
 
   // The model is saved, survives a reload, and predicts a drawn digit.
   assert.equal(await byId('model-row').count(), 1);

@@ -77,7 +77,7 @@ describe('runTraining', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(events.every((e) => e.runId === 'r1')).toBe(true);
     const kinds = events.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]);
-    expect(kinds).toEqual(['backend', 'started', 'batch', 'epoch', 'checkpoint', 'batch', 'epoch', 'checkpoint', 'evaluating', 'evaluation', 'saved', 'done']);
+    expect(kinds).toEqual(['backend', 'started', 'batch', 'epoch', 'checkpoint', 'batch', 'epoch', 'checkpoint', 'evaluating', 'evaluation', 'test-predictions', 'saved', 'done']);
     expect(events[0]).toEqual({ type: 'backend', runId: 'r1', backend: 'cpu', fallbackReason: null });
     // 4·512+512 + 512·256+256 + 256·128+128 + 128·3+3
     expect(events[1]).toEqual({ type: 'started', runId: 'r1', paramCount: 167171, trainSamples: 80, valSamples: 20, batchesPerEpoch: 5, epochs: 2 });

@@ -13,6 +13,7 @@ import type { Evaluation } from '../types';
 import { classificationReport, confusionMatrix } from '../metrics/classification';
 import { regressionReport } from '../metrics/regression';
 import type { LossId } from '../model/loss';
+import { argMaxRows, type TestPredictions } from '../metrics/samples';
 
 /** Keras's clipping, so a confident wrong prediction costs a large but finite loss. */
 const EPSILON = 1e-7;
@@ -144,34 +145,58 @@ export interface EvaluateOptions {
  * Null when shouldStop ended it: scores over part of the test set would mislead.
  */
 export async function evaluate(model: tf.LayersModel, source: BatchSource, opts: EvaluateOptions = {}): Promise<Evaluation | null> {
+  return (await evaluateSamples(model, source, opts))?.evaluation ?? null;
+}
+
+/**
+ * evaluate(), keeping what the model said about each test sample (see
+ * metrics/samples.ts): the error explorer's material. Probabilities are read
+ * back once per batch, as the predicted classes were; the classes are taken
+ * from them on the CPU with tf.argMax's rule, so the two always agree.
+ */
+export async function evaluateSamples(
+  model: tf.LayersModel,
+  source: BatchSource,
+  opts: EvaluateOptions = {},
+): Promise<{ evaluation: Evaluation; predictions: TestPredictions } | null> {
   const { onProgress, scale = UNIT_SCALE, shouldStop = () => false, loss: lossId } = opts;
   const regression = isRegression(source);
+  const numClasses = source.numClasses;
   const truth = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
   const predicted = regression ? new Float32Array(source.samples) : new Uint8Array(source.samples);
+  const probs = new Float32Array(regression ? 0 : source.samples * numClasses);
   let lossSum = 0;
   let done = 0;
   for await (const batch of source.epoch(0)) {
     if (shouldStop()) return null;
-    const { loss, preds } = tf.tidy(() => {
+    const { loss, outputs } = tf.tidy(() => {
       const { xs, ...t } = batchTensors(batch, source);
       const outputs = model.apply(xs, { training: false }) as tf.Tensor;
-      if (regression) return { loss: tf.scalar(0), preds: outputs.reshape([batch.size]) };
-      return { loss: tf.sum(lossAndScore(outputs, t, UNIT_SCALE, lossId).loss), preds: predictedClass(outputs) };
+      if (regression) return { loss: tf.scalar(0), outputs: outputs.reshape([batch.size]) };
+      return { loss: tf.sum(lossAndScore(outputs, t, UNIT_SCALE, lossId).loss), outputs };
     });
     try {
       // Evaluation is not the training path; one read per batch keeps memory flat and lets a Stop act within a batch.
-      const [l, p] = await Promise.all([loss.data(), preds.data()]);
+      const [l, p] = await Promise.all([loss.data(), outputs.data()]);
       if (done + batch.size > source.samples) {
         throw new Error(`The test data holds more samples than the ${source.samples} it announced.`);
       }
       lossSum += l[0];
-      for (let k = 0; k < batch.size; k++) {
-        truth[done + k] = regression ? batch.labels[k] * scale.std + scale.mean : batch.labels[k];
-        predicted[done + k] = regression ? p[k] * scale.std + scale.mean : p[k];
+      if (regression) {
+        for (let k = 0; k < batch.size; k++) {
+          truth[done + k] = batch.labels[k] * scale.std + scale.mean;
+          predicted[done + k] = p[k] * scale.std + scale.mean;
+        }
+      } else {
+        const width = p.length / batch.size;
+        truth.set(batch.labels, done);
+        argMaxRows(p, batch.size, width, predicted as Uint8Array, done);
+        if (width === numClasses) probs.set(p, done * numClasses);
+        else for (let k = 0; k < batch.size; k++) probs.set([1 - p[k], p[k]], (done + k) * numClasses);
       }
     } finally {
       loss.dispose();
-      preds.dispose();
+      outputs.dispose();
     }
     done += batch.size;
     onProgress?.(done, source.samples);
@@ -179,19 +204,24 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, opts:
   if (done === 0) throw new Error('There are no test samples to evaluate on.');
   if (regression) {
     const report = regressionReport(truth.subarray(0, done), predicted.subarray(0, done));
-    return { task: 'regression', loss: report.mse, ...report };
+    return {
+      evaluation: { task: 'regression', loss: report.mse, ...report },
+      predictions: { task: 'regression', count: done, truth: truth as Float32Array, predicted: predicted as Float32Array },
+    };
   }
-  const numClasses = source.numClasses;
   const confusion = confusionMatrix(truth.subarray(0, done), predicted.subarray(0, done), numClasses);
   const report = classificationReport(confusion, numClasses);
   return {
-    task: 'classification',
-    accuracy: report.accuracy,
-    loss: lossSum / done,
-    confusion,
-    numClasses,
-    perClass: report.perClass,
-    macroF1: report.macroF1,
-    samples: done,
+    evaluation: {
+      task: 'classification',
+      accuracy: report.accuracy,
+      loss: lossSum / done,
+      confusion,
+      numClasses,
+      perClass: report.perClass,
+      macroF1: report.macroF1,
+      samples: done,
+    },
+    predictions: { task: 'classification', count: done, numClasses, truth: truth as Uint8Array, predicted: predicted as Uint8Array, probs },
   };
 }

@@ -47,6 +47,11 @@ export class Predictor {
     }
   }
 
+  /** The saved model, loaded (and kept, as for predictions). */
+  model(modelId: string): Promise<{ model: tf.LayersModel; meta: SavedModelMeta }> {
+    return this.load(modelId);
+  }
+
   dispose(): void {
     this.cached?.model.dispose();
     this.cached = null;

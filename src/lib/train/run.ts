@@ -23,7 +23,8 @@ import { train } from './loop';
 import { createOptimizer, learningRateOf } from './optimizers';
 import { learningRateAt } from '../schedule';
 import { EarlyStopping } from './earlyStopping';
-import { evaluate, type TargetScale } from './evaluate';
+import { evaluate, evaluateSamples, type TargetScale } from './evaluate';
+import { boundaryReporter } from './boundaryReporter';
 import { TimeLeft } from './eta';
 import { saveOrHold, type UnsavedModel, type UnsavedModels } from './unsaved';
 import { BackendError, DatasetMissingError, DeviceLostError, InputError, describeError } from './errors';
@@ -188,6 +189,9 @@ export async function runTraining(
       epochs: config.epochs,
     });
     if (resume) post({ type: 'resumed', runId, config, history: resume.checkpoint.history, curve: resume.checkpoint.curve });
+    // 2-D datasets: the decision-boundary map, from the untrained model on.
+    const boundary = await boundaryReporter(db, dataset, runId, post);
+    await boundary?.report(model, startEpoch, true);
     const timeLeft = new TimeLeft({ trainSamples: trainSource.samples, epochs: config.epochs - startEpoch, valSamples: valSource?.samples ?? 0, testSamples: testCount });
     // A resumed run's samples are counted from the run's start, so its curve goes on where it stopped.
     const seenBefore = startEpoch * trainSource.samples;
@@ -219,6 +223,7 @@ export async function runTraining(
         epochRate = rateAt(log.epoch, past);
         const decision = { learningRate: epochRate, stop: early?.afterEpoch(log) };
         await recorder.checkpoint(model, opt, past, epochRate);
+        await boundary?.report(model, log.epoch, false);
         return decision;
       },
     });
@@ -241,6 +246,8 @@ export async function runTraining(
       earlyStop = { epoch: history.length, bestEpoch: early.bestEpoch, restored: early.restore(history.length) };
       post({ type: 'early-stopped', runId, ...earlyStop });
     }
+    // The map of the model as saved: the last epoch's, or the best one early stopping put back.
+    await boundary?.report(model, history.length, true);
 
     // A stopped run is still evaluated and saved: the partly trained model is what the person asked to keep.
     // The Stop that ended training is used up; another one ends the evaluation, and the model is saved unevaluated.
@@ -253,10 +260,14 @@ export async function runTraining(
         post({ type: 'evaluating', runId, done, total, etaSeconds: timeLeft.seconds() });
       };
       progress(0, testCount);
-      evaluation = await evaluate(model, testSource, { onProgress: progress, scale: targetScale, shouldStop: ctx.shouldStop, loss });
+      const scored = await evaluateSamples(model, testSource, { onProgress: progress, scale: targetScale, shouldStop: ctx.shouldStop, loss });
       // A lost GPU also stops the evaluation; it is no stop the person asked for.
       checkDevice();
-      if (evaluation) post({ type: 'evaluation', runId, result: evaluation });
+      evaluation = scored?.evaluation ?? null;
+      if (scored) {
+        post({ type: 'evaluation', runId, result: scored.evaluation });
+        post({ type: 'test-predictions', runId, predictions: scored.predictions });
+      }
     }
     if (plan && report) {
       const after = await measure(plan, evaluateRange, evaluation ? { datasetId: dataset.id, evaluation } : null);
