@@ -7,12 +7,13 @@ import { runWrites, type HearthDb } from './db';
 import { readAllThrough, type StoredProblem } from './restore';
 import { restoreModelMeta } from './restoreModel';
 import { announce } from './changes';
+import { opener, unseal } from './vault';
 
 export { restoreModelMeta };
 
 /** Every readable saved model, newest first; the unreadable ones are named in `problems`. */
 export async function readModels(db: HearthDb): Promise<{ models: SavedModelMeta[]; problems: StoredProblem[] }> {
-  const { items, problems } = await readAllThrough(db.transaction('models').store, restoreModelMeta);
+  const { items, problems } = await readAllThrough(db.transaction('models').store, restoreModelMeta, opener(db, 'models'));
   return { models: items, problems };
 }
 
@@ -22,7 +23,7 @@ export async function listModels(db: HearthDb): Promise<SavedModelMeta[]> {
 
 export async function getModelMeta(db: HearthDb, id: string): Promise<SavedModelMeta | undefined> {
   const raw = await db.get('models', id);
-  return raw === undefined ? undefined : restoreModelMeta(raw);
+  return raw === undefined ? undefined : restoreModelMeta(await unseal(db, 'models', raw));
 }
 
 export async function deleteModel(db: HearthDb, id: string): Promise<void> {
