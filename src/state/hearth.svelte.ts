@@ -26,6 +26,8 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { Encryption } from './encryption.svelte';
+import { announceVault } from '../lib/storage/encryptInPlace';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -56,6 +58,8 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** Encryption at rest: locked or not, turning it on and off. */
+  encryption: Encryption;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -79,7 +83,13 @@ export function createHearth(options: HearthOptions): Hearth {
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
-  const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const reread = () => void Promise.all([library.refresh(), models.refresh(), runs.refresh()]);
+  const encryption = new Encryption({ db, dbName, training, imports, busy, reread });
+  const onWiped = () => {
+    announceVault(dbName);
+    return encryption.recheck();
+  };
+  const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform, onWiped });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -95,13 +105,13 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    encryption,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();
       backend.probe(settings.config.backend);
-      void library.init();
-      void models.init();
-      void runs.init();
+      // Encrypted and locked, the lists wait for the passphrase rather than fail to read.
+      void encryption.init().then(() => Promise.all([library.init(), models.init(), runs.init()]));
       if (stopFollowing.length === 0) {
         stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
       }
@@ -110,7 +120,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, encryption]) part.dispose();
       training.terminate();
       imports.terminate();
     },

@@ -10,7 +10,7 @@
  * pass goes on at the next unlock. Only when every record is done does the
  * vault say "on" (or go, when decrypting).
  */
-import { CHECK_PLACE, CHECK_TEXT, LockedError, SEALED_STORES, VAULT_ID, heldKey, isSealed, openWith, readVault, sameStored, sealWith, setKey, type VaultRecord } from './vault';
+import { CHECK_PLACE, CHECK_TEXT, LockedError, SEALED_STORES, VAULT_ID, heldKey, isSealed, openWith, readVault, sameStored, sealWith, setKey, type SealedEnvelope, type VaultRecord } from './vault';
 import { WrongPassphraseError, decrypt, deriveKey, encrypt, newKdfParams } from './crypto';
 import { runWrites, type HearthDb } from './db';
 
@@ -93,7 +93,7 @@ export async function runPass(db: HearthDb, opts: PassOptions = {}): Promise<Vau
       if (opts.signal?.aborted) throw new DOMException('The encryption pass was stopped; it goes on at the next unlock.', 'AbortError');
       const raw = await db.get(store, key as never);
       if (raw !== undefined && isSealed(raw) !== sealing) {
-        const next = sealing ? await sealWith(held.key, store, raw) : await openWith(held.key, store, raw);
+        const next = sealing ? await sealWith(held.key, store, raw) : await openWith(held.key, store, raw as unknown as SealedEnvelope);
         const tx = db.transaction(store, 'readwrite');
         await runWrites(tx, (track) =>
           track(

@@ -181,5 +181,21 @@ export function sameStored(a: unknown, b: unknown): boolean {
   return ka.every((k) => sameStored((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** What the page posts its workers when it unlocks or locks: the key itself (a CryptoKey clones), never the passphrase. */
+export interface KeyMessage {
+  vaultKey: { key: CryptoKey; salt: Uint8Array } | null;
+}
+
+export const isKeyMessage = (data: unknown): data is KeyMessage =>
+  typeof data === 'object' && data !== null && 'vaultKey' in data && Object.keys(data).length === 1;
+
+/** A worker's message handler that first takes the page's key messages for `dbName`, and hands every other message on. */
+export function acceptingKeys(dbName: string, handle: (e: MessageEvent) => void): (e: MessageEvent) => void {
+  return (e) => {
+    if (isKeyMessage(e.data)) setKey(dbName, e.data.vaultKey);
+    else handle(e);
+  };
+}
+
 /** unseal for one store, as readAllThrough takes it. */
 export const opener = (db: HearthDb, store: SealedStore) => (raw: unknown) => unseal(db, store, raw);
