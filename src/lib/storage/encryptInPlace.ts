@@ -120,21 +120,26 @@ export async function runPass(db: HearthDb, opts: PassOptions = {}): Promise<Vau
 }
 
 const vaultChannel = (dbName: string) => `${dbName}:vault`;
+/** Identifies this page or worker, so it does not hear its own announcements. */
+const SENDER = Math.random().toString(36).slice(2);
 
 /** Tells other tabs that encryption was turned on or off, or a pass ended: they read the vault again. */
 export function announceVault(dbName: string): void {
   if (typeof BroadcastChannel === 'undefined') return;
   const channel = new BroadcastChannel(vaultChannel(dbName));
   try {
-    channel.postMessage('changed');
+    channel.postMessage({ sender: SENDER });
   } finally {
     channel.close();
   }
 }
 
+/** Calls onChange when another page announces a change; returns a function that stops listening. */
 export function watchVault(dbName: string, onChange: () => void): () => void {
   if (typeof BroadcastChannel === 'undefined') return () => {};
   const channel = new BroadcastChannel(vaultChannel(dbName));
-  channel.onmessage = () => onChange();
+  channel.onmessage = (e: MessageEvent) => {
+    if ((e.data as { sender?: unknown } | null)?.sender !== SENDER) onChange();
+  };
   return () => channel.close();
 }
