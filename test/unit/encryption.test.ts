@@ -16,6 +16,8 @@ import { getModelMeta } from '../../src/lib/storage/models';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
 import { newRunRecord } from '../../src/lib/train/recorder';
 import type { SavedModelMeta } from '../../src/lib/types';
+import { runImport } from '../../src/lib/import/pipeline';
+import { animalOptions, animalsCsv, csvFile, deps } from './helpers/importPipeline';
 
 const PASS = 'correct horse battery staple';
 
@@ -170,6 +172,22 @@ describe('sealed records', () => {
     expect(isSealed(await db.get('runs', 'r1'))).toBe(true);
     expect((await getModelMeta(db, 'm1'))?.bytes).toBe(8);
     expect((await everything(db)).every(isSealed)).toBe(true);
+  });
+});
+
+describe('what stays in clear', () => {
+  it('gives an import an id with nothing of its name while encryption is on, and a readable one while off', async () => {
+    const { db } = await freshDb();
+    const options = { ...animalOptions, name: 'Patients of Dr Smith' };
+    const before = await runImport({ kind: 'csv', file: csvFile('patients.csv', animalsCsv()), options }, deps(db, { random: () => 0.5 }));
+    expect(before.dataset.id).toBe('patients-of-dr-smith-iiiiii');
+    await turnOn(db, PASS);
+    await runPass(db);
+    const after = await runImport({ kind: 'csv', file: csvFile('patients.csv', animalsCsv()), options }, deps(db, { random: () => 0.5 }));
+    expect(after.dataset.id).toBe('dataset-iiiiii');
+    expect(after.dataset.name).toBe('Patients of Dr Smith');
+    expect((await db.getAllKeys('datasets')).sort()).toEqual(['dataset-iiiiii', 'patients-of-dr-smith-iiiiii']);
+    expect((await listDatasets(db)).map((d) => d.name)).toEqual(['Patients of Dr Smith', 'Patients of Dr Smith']);
   });
 });
 

@@ -88,7 +88,11 @@ export function isSealed(raw: unknown): raw is SealedEnvelope {
 /** The bytes a sealed record occupies (its ciphertext), for the storage figures. */
 export const sealedBytes = (raw: SealedEnvelope) => raw.data.byteLength;
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** The vault record, or undefined when encryption is off. */
 export async function readVault(db: HearthDb): Promise<VaultRecord | undefined> {
@@ -131,6 +135,12 @@ export async function openWith(key: CryptoKey, store: SealedStore, raw: SealedEn
     throw new BadRecord(`its encrypted ${store} record ${JSON.stringify(Object.values(fields))} does not decrypt: it was changed or damaged`);
   }
   return unpack(plain);
+}
+
+/** Whether writes are sealed now: encryption is on, or being turned on. */
+export async function sealsWrites(db: HearthDb): Promise<boolean> {
+  const vault = await readVault(db);
+  return !!vault && vault.state !== 'decrypting';
 }
 
 /** The key for writing: null when writes go in clear, else this realm's key (LockedError without one). */
