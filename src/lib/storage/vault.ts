@@ -67,7 +67,7 @@ export interface SealedEnvelope {
 export class LockedError extends Error {
   override name = 'LockedError';
   constructor() {
-    super('Hearth’s data on this device is encrypted and locked. Enter the passphrase (in “Your data”) to unlock it; nothing was changed.');
+    super('Hearth’s data on this device is encrypted and locked in this tab: unlock it with the passphrase (the prompt at the top of the page). Nothing was changed.');
   }
 }
 
