@@ -28,6 +28,7 @@ import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { Encryption } from './encryption.svelte';
 import { announceVault } from '../lib/storage/encryptInPlace';
+import { PythonExport } from './pythonExport.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -60,6 +61,8 @@ export interface Hearth {
   privacy: Privacy;
   /** Encryption at rest: locked or not, turning it on and off. */
   encryption: Encryption;
+  /** "Export for Python": training scripts and data for a saved model or the current experiment. */
+  pythonExport: PythonExport;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -90,6 +93,7 @@ export function createHearth(options: HearthOptions): Hearth {
     return encryption.recheck();
   };
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform, onWiped });
+  const pythonExport = new PythonExport({ db, download: options.download });
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -106,6 +110,7 @@ export function createHearth(options: HearthOptions): Hearth {
     augmentPreview,
     privacy,
     encryption,
+    pythonExport,
     start(search) {
       settings.initFromUrl(search);
       privacy.watchRequests();

@@ -12,7 +12,7 @@ import { runPass, turnOff, turnOn, unlock } from '../../src/lib/storage/encryptI
 import { listDatasets, readDatasets, readShard, writeDataset } from '../../src/lib/storage/datasets';
 import { editRun, getRun, putRun, readRuns } from '../../src/lib/storage/runs';
 import { writeModel } from '../../src/lib/storage/modelIO';
-import { getModelMeta } from '../../src/lib/storage/models';
+import { getModelMeta, getWeights } from '../../src/lib/storage/models';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
 import { newRunRecord } from '../../src/lib/train/recorder';
 import type { SavedModelMeta } from '../../src/lib/types';
@@ -171,6 +171,8 @@ describe('sealed records', () => {
     expect((await getRun(db, 'r1'))?.notes).toBe('try a lower rate');
     expect(isSealed(await db.get('runs', 'r1'))).toBe(true);
     expect((await getModelMeta(db, 'm1'))?.bytes).toBe(8);
+    // What the Python export and the training worker read: the weights, opened.
+    expect(Array.from(new Float32Array((await getWeights(db, 'm1', 'Model m1')).weightData))).toEqual([0.5, -0.25]);
     expect((await everything(db)).every(isSealed)).toBe(true);
   });
 });

@@ -5,10 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SavedModelMeta } from '../types';
 import { StorageFullError, isQuotaError, runWrites, type HearthDb, type ModelWeightsRecord } from './db';
-import { getModelMeta } from './models';
-import { restoreWeights } from './restoreModel';
+import { getModelMeta, getWeights } from './models';
 import { announce } from './changes';
-import { seal, unseal } from './vault';
+import { seal } from './vault';
 
 function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (!data) return new ArrayBuffer(0);
@@ -70,7 +69,7 @@ export async function loadModel(db: HearthDb, id: string): Promise<{ model: tf.L
   if (!meta) throw new Error(`Model ${id} is not stored (it may have been deleted).`);
   const handler: tf.io.IOHandler = {
     load: async () => {
-      const rec = restoreWeights(await unseal(db, 'modelWeights', await db.get('modelWeights', id)), meta.name);
+      const rec = await getWeights(db, id, meta.name);
       return {
         modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],

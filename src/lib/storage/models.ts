@@ -3,9 +3,9 @@
  * and written by modelIO.ts inside the worker, so the page never loads tfjs.
  */
 import type { SavedModelMeta } from '../types';
-import { runWrites, type HearthDb } from './db';
+import { runWrites, type HearthDb, type ModelWeightsRecord } from './db';
 import { readAllThrough, type StoredProblem } from './restore';
-import { restoreModelMeta } from './restoreModel';
+import { restoreModelMeta, restoreWeights } from './restoreModel';
 import { announce } from './changes';
 import { opener, unseal } from './vault';
 
@@ -24,6 +24,11 @@ export async function listModels(db: HearthDb): Promise<SavedModelMeta[]> {
 export async function getModelMeta(db: HearthDb, id: string): Promise<SavedModelMeta | undefined> {
   const raw = await db.get('models', id);
   return raw === undefined ? undefined : restoreModelMeta(await unseal(db, 'models', raw));
+}
+
+/** A saved model's weights record, through its gate; `modelName` names it in a message about damage. */
+export async function getWeights(db: HearthDb, id: string, modelName: string): Promise<ModelWeightsRecord> {
+  return restoreWeights(await unseal(db, 'modelWeights', await db.get('modelWeights', id)), modelName);
 }
 
 export async function deleteModel(db: HearthDb, id: string): Promise<void> {
