@@ -71,7 +71,8 @@ async function everything(db: HearthDb): Promise<unknown[]> {
   return out;
 }
 
-describe('key derivation', () => {
+// PBKDF2 at 600,000 iterations is slow on purpose: on a loaded machine a test needs more than the default 5 s.
+describe('key derivation', { timeout: 60_000 }, () => {
   it('uses PBKDF2 with SHA-256, at least 600,000 iterations and a fresh random 16-byte salt', async () => {
     const first = newKdfParams();
     const second = newKdfParams();
@@ -100,7 +101,7 @@ describe('key derivation', () => {
   });
 });
 
-describe('packing a record', () => {
+describe('packing a record', { timeout: 60_000 }, () => {
   it('keeps typed arrays, buffers and the numbers JSON would lose', () => {
     const value = {
       x: new Float32Array([1.5, NaN, -Infinity]),
@@ -123,7 +124,7 @@ describe('packing a record', () => {
   });
 });
 
-describe('sealed records', () => {
+describe('sealed records', { timeout: 60_000 }, () => {
   it('stores only the key fields in clear and reads the data back unchanged', async () => {
     const { db } = await freshDb();
     await turnOn(db, PASS);
@@ -177,7 +178,7 @@ describe('sealed records', () => {
   });
 });
 
-describe('what stays in clear', () => {
+describe('what stays in clear', { timeout: 60_000 }, () => {
   it('gives an import an id with nothing of its name while encryption is on, and a readable one while off', async () => {
     const { db } = await freshDb();
     const options = { ...animalOptions, name: 'Patients of Dr Smith' };
@@ -193,7 +194,7 @@ describe('what stays in clear', () => {
   });
 });
 
-describe('unlocking', () => {
+describe('unlocking', { timeout: 60_000 }, () => {
   it('refuses a wrong passphrase with a clear message, and unlocks with the right one', async () => {
     const { db } = await freshDb();
     await turnOn(db, PASS);
@@ -221,7 +222,7 @@ describe('unlocking', () => {
   });
 });
 
-describe('encrypting in place', () => {
+describe('encrypting in place', { timeout: 60_000 }, () => {
   it('seals everything stored before, and the data reads back the same', async () => {
     const { db } = await freshDb();
     const { a } = await storeSome(db);
@@ -308,7 +309,7 @@ describe('encrypting in place', () => {
   });
 });
 
-describe('database version 3', () => {
+describe('database version 3', { timeout: 60_000 }, () => {
   it('opens a version-2 database with its data, unencrypted and readable, and adds the vault store', async () => {
     const factory = new IDBFactory();
     const { meta, data } = tinyDataset('old', { train: 2, test: 2 }, 2);

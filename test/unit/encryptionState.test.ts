@@ -1,7 +1,7 @@
 // Encryption as the page's state sees it, in a whole Hearth on fake workers: a locked start
 // lists nothing and reports nothing as damaged, the unlock fills the lists and hands the key
 // (never the passphrase) to both workers, and turning it on and off works through the state.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settle, testHearth } from './helpers/hearth';
 import { freshDb, tinyDataset } from './helpers/fakeDb';
 import { writeDataset } from '../../src/lib/storage/datasets';
@@ -28,7 +28,8 @@ async function encryptedDb(): Promise<HearthDb> {
 const keyMessages = (sent: unknown[]) =>
   sent.filter((m): m is { vaultKey: { key: CryptoKey } | null } => typeof m === 'object' && m !== null && 'vaultKey' in m).map((m) => (m.vaultKey ? 'key' : null));
 
-describe('Encryption state', () => {
+// PBKDF2 at 600,000 iterations is slow on purpose: on a loaded machine a test needs more than the default 5 s.
+describe('Encryption state', { timeout: 60_000 }, () => {
   it('starts locked with nothing listed and nothing damaged; a wrong passphrase is refused, the right one lists the data', async () => {
     const { hearth, training } = await testHearth({ db: await encryptedDb() });
     const { encryption, library, errors } = hearth;
@@ -46,8 +47,7 @@ describe('Encryption state', () => {
     await encryption.unlock(PASS);
     expect(encryption.status).toBe('unlocked');
     expect(encryption.message).toBeNull();
-    await settle();
-    expect(library.datasets.map((d) => d.name)).toEqual(['Tiny tiny']);
+    await vi.waitFor(() => expect(library.datasets.map((d) => d.name)).toEqual(['Tiny tiny']), { timeout: 20_000 });
     // The backend probe started the training worker; it was given the key, a CryptoKey, and nothing else about it.
     const sent = training.sent() as unknown[];
     expect(keyMessages(sent)).toEqual(['key']);
