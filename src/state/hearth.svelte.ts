@@ -28,7 +28,10 @@ import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { Encryption } from './encryption.svelte';
 import { announceVault } from '../lib/storage/encryptInPlace';
+import { FineTuning } from './fineTune.svelte';
+import { ModelTransfer } from './modelTransfer.svelte';
 import { PythonExport } from './pythonExport.svelte';
+import { SharedLink } from './sharedLink.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -61,8 +64,14 @@ export interface Hearth {
   privacy: Privacy;
   /** Encryption at rest: locked or not, turning it on and off. */
   encryption: Encryption;
+  /** Setting up a run that goes on training a saved model. */
+  fineTune: FineTuning;
+  /** Export of saved models (with each precision's size and score) and import of model files. */
+  transfer: ModelTransfer;
   /** "Export for Python": training scripts and data for a saved model or the current experiment. */
   pythonExport: PythonExport;
+  /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
+  link: SharedLink;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -82,10 +91,12 @@ export function createHearth(options: HearthOptions): Hearth {
   const backend = new BackendStatus({ training, errors });
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const runs = new Runs({ db, training, errors, run, settings, locks: options.locks });
-  const importer = new Importer({ imports, errors, library, settings, run });
+  const transfer = new ModelTransfer({ training, errors, models, settings, download: options.download });
+  const importer = new Importer({ imports, errors, library, settings, run, importModel: (files) => void transfer.importFiles(files) });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
-  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
+  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
+  const fineTune = new FineTuning({ settings, library, models });
   const reread = () => void Promise.all([library.refresh(), models.refresh(), runs.refresh()]);
   const encryption = new Encryption({ db, dbName, training, imports, busy, reread });
   const onWiped = () => {
@@ -94,6 +105,7 @@ export function createHearth(options: HearthOptions): Hearth {
   };
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform, onWiped });
   const pythonExport = new PythonExport({ db, download: options.download });
+  const link = new SharedLink();
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -110,22 +122,26 @@ export function createHearth(options: HearthOptions): Hearth {
     augmentPreview,
     privacy,
     encryption,
+    fineTune,
+    transfer,
     pythonExport,
+    link,
     start(search) {
       settings.initFromUrl(search);
+      link.read(search);
       privacy.watchRequests();
       backend.probe(settings.config.backend);
       // Encrypted and locked, the lists wait for the passphrase rather than fail to read.
       void encryption.init().then(() => Promise.all([library.init(), models.init(), runs.init()]));
       if (stopFollowing.length === 0) {
-        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library), fineTune.follow()];
       }
     },
     busy,
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, encryption]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer, encryption]) part.dispose();
       training.terminate();
       imports.terminate();
     },
