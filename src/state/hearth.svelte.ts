@@ -26,6 +26,8 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { Encryption } from './encryption.svelte';
+import { announceVault } from '../lib/storage/encryptInPlace';
 import { FineTuning } from './fineTune.svelte';
 import { ModelTransfer } from './modelTransfer.svelte';
 import { ErrorExplorer } from './explorer.svelte';
@@ -62,6 +64,8 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** Encryption at rest: locked or not, turning it on and off. */
+  encryption: Encryption;
   /** Setting up a run that goes on training a saved model. */
   fineTune: FineTuning;
   /** Export of saved models (with each precision's size and score) and import of model files. */
@@ -97,9 +101,15 @@ export function createHearth(options: HearthOptions): Hearth {
   const importer = new Importer({ imports, errors, library, settings, run, importModel: (files) => void transfer.importFiles(files) });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
-  const fineTune = new FineTuning({ settings, library, models });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
-  const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const fineTune = new FineTuning({ settings, library, models });
+  const reread = () => void Promise.all([library.refresh(), models.refresh(), runs.refresh()]);
+  const encryption = new Encryption({ db, dbName, training, imports, busy, reread });
+  const onWiped = () => {
+    announceVault(dbName);
+    return encryption.recheck();
+  };
+  const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform, onWiped });
   const explorer = new ErrorExplorer({ training, db, run, models, library });
   const boundary = new BoundaryMap({ training, db, run, library });
   const pythonExport = new PythonExport({ db, download: options.download });
@@ -119,6 +129,7 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    encryption,
     fineTune,
     transfer,
     explorer,
@@ -130,9 +141,8 @@ export function createHearth(options: HearthOptions): Hearth {
       link.read(search);
       privacy.watchRequests();
       backend.probe(settings.config.backend);
-      void library.init();
-      void models.init();
-      void runs.init();
+      // Encrypted and locked, the lists wait for the passphrase rather than fail to read.
+      void encryption.init().then(() => Promise.all([library.init(), models.init(), runs.init()]));
       if (stopFollowing.length === 0) {
         stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library), fineTune.follow()];
       }
@@ -141,7 +151,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer, explorer, boundary]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer, explorer, boundary, encryption]) part.dispose();
       training.terminate();
       imports.terminate();
     },

@@ -55,6 +55,8 @@ export interface PrivacyDeps {
   /** Whether a run, a held model, a load or an import would be lost. */
   busy: () => boolean;
   platform?: PrivacyPlatform;
+  /** Called once the database is gone: encryption's record went with it. */
+  onWiped?: () => Promise<void>;
 }
 
 type WipeState = 'idle' | 'confirming' | 'deleting' | 'done' | 'failed';
@@ -154,6 +156,7 @@ export class Privacy {
     // Whatever happened, show what is really there now, here and in other tabs; the outcome
     // is set last, so once it reads "done" every list on the page is already the new one.
     for (const change of gone) announce(this.deps.dbName, { ...change, change: 'deleted' });
+    await this.deps.onWiped?.();
     run.forgetFinished();
     models.selectedId = null;
     models.showEvaluation(null);

@@ -6,7 +6,7 @@
  */
 import type { ExperimentConfig } from '../lib/config';
 import { getDataset, readShard } from '../lib/storage/datasets';
-import { restoreWeights } from '../lib/storage/restoreModel';
+import { getWeights } from '../lib/storage/models';
 import { describeProblem, modelLayers, modelProblem } from '../lib/model/validate';
 import { modelShortName } from '../lib/model/spec';
 import { exportProblem, pythonArchiveName, pythonExportZip, type PythonExportInput } from '../lib/export/python/archive';
@@ -42,7 +42,7 @@ export class PythonExport {
       if (dataset.shape.join('×') !== meta.inputShape.join('×')) {
         throw new Error(`The dataset "${dataset.name}" now holds ${dataset.shape.join('×')} samples, but the model takes ${meta.inputShape.join('×')}; it cannot be exported with it.`);
       }
-      const weights = restoreWeights(await db.get('modelWeights', meta.id), meta.name);
+      const weights = await getWeights(db, meta.id, meta.name);
       return { title: meta.name, config: meta.config, layers: modelLayers(meta.config, dataset), dataset, readShard: (split, index) => readShard(db, dataset.id, split, index), weights };
     });
   }

@@ -4,6 +4,7 @@
  * ordinary error event so the page has one error path. Runs on the page: no tfjs here.
  */
 import type { WorkerEvent, WorkerRequest } from '../lib/protocol';
+import type { KeyMessage } from '../lib/storage/vault';
 
 export interface WorkerClientOptions<Req, Ev> {
   createWorker: () => Worker;
@@ -20,6 +21,8 @@ export class WorkerClient<Req extends Identified, Ev> {
   private worker: Worker | null = null;
   private readonly listeners = new Set<(ev: Ev) => void>();
   private lastId = '';
+  /** The encryption key the worker should hold; undefined when none was ever given. */
+  private vaultKey: KeyMessage['vaultKey'] | undefined = undefined;
   private readonly options: WorkerClientOptions<Req, Ev>;
 
   constructor(options: WorkerClientOptions<Req, Ev>) {
@@ -32,6 +35,15 @@ export class WorkerClient<Req extends Identified, Ev> {
     const transfer = this.options.transfer?.(req);
     if (transfer?.length) worker.postMessage(req, transfer);
     else worker.postMessage(req);
+  }
+
+  /**
+   * Gives the worker the key to the encrypted data (null: forget it). Posted before any
+   * later request, and again to a worker started afresh, so it never works without it.
+   */
+  setVaultKey(vaultKey: KeyMessage['vaultKey']): void {
+    this.vaultKey = vaultKey;
+    this.worker?.postMessage({ vaultKey } satisfies KeyMessage);
   }
 
   subscribe(listener: (ev: Ev) => void): () => void {
@@ -56,6 +68,7 @@ export class WorkerClient<Req extends Identified, Ev> {
       this.crashed(worker, e.message || 'the worker could not run');
     };
     worker.onmessageerror = () => this.crashed(worker, 'a message could not be read');
+    if (this.vaultKey !== undefined) worker.postMessage({ vaultKey: this.vaultKey } satisfies KeyMessage);
     this.worker = worker;
     return worker;
   }

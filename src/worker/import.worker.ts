@@ -7,12 +7,14 @@ import { imageProblem, type DecodedImage } from '../lib/import/resize';
 import type { ImportEvent, ImportRequest } from '../lib/import/protocol';
 import { describeImportError, inspectCsv, runImport, sourceFileNames, throttleProgress } from '../lib/import/pipeline';
 import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
+import { acceptingKeys } from '../lib/storage/vault';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: ImportEvent) => scope.postMessage(ev);
 
 // The page names the database its worker works on (the worker's name); the app's own by default.
-const db = lazyHearthDb(undefined, scope.name || DB_NAME);
+const dbName = scope.name || DB_NAME;
+const db = lazyHearthDb(undefined, dbName);
 
 async function decode(bytes: Uint8Array, path: string): Promise<DecodedImage> {
   let bitmap: ImageBitmap;
@@ -63,7 +65,7 @@ function handleImport(req: Extract<ImportRequest, { type: 'import' }>): void {
   });
 }
 
-scope.onmessage = (e: MessageEvent<ImportRequest>) => {
+scope.onmessage = acceptingKeys(dbName, (e: MessageEvent<ImportRequest>) => {
   const req = e.data;
   switch (req.type) {
     case 'inspect-csv': {
@@ -86,4 +88,4 @@ scope.onmessage = (e: MessageEvent<ImportRequest>) => {
       controllers.get(req.jobId)?.abort();
       break;
   }
-};
+});

@@ -7,6 +7,7 @@ import { BACKENDS, restoreConfig, type BackendChoice, type BackendName } from '.
 import type { ErrorKind, WorkerEvent, WorkerRequest } from '../lib/protocol';
 import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
 import { browserLocks, runLockName } from '../lib/storage/locks';
+import { acceptingKeys } from '../lib/storage/vault';
 import { deviceLostWithin, onDeviceLost, selectBackend } from '../lib/train/backend';
 import { BackendError, InputError, ModelMissingError, describeError, deviceLostMessage, gpuFailure } from '../lib/train/errors';
 import { Predictor } from '../lib/train/predict';
@@ -274,7 +275,7 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
   }
 }
 
-scope.onmessage = (e: MessageEvent) => {
+scope.onmessage = acceptingKeys(dbName, (e: MessageEvent) => {
   const req = parse(e.data);
   if (!('type' in req)) {
     post({ type: 'error', ...req });
@@ -311,4 +312,4 @@ scope.onmessage = (e: MessageEvent) => {
   } else {
     void probe(req);
   }
-};
+});

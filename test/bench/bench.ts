@@ -11,7 +11,8 @@ import type { WorkerEvent } from '../../src/lib/protocol';
 import type { BareRequest, BareResult } from './messages';
 import { etaRun } from './etaRun';
 import { imageImport } from './imageImport';
-import { ask, storedCount, watchFrames } from './importRun';
+import { ask, makeCsv, storedCount, watchFrames } from './importRun';
+import { encryptionRound } from './encryptionRun';
 import { mnistConfig, type MnistJob } from './mnistConfig';
 import { feedbackLoop } from './feedbackLoop';
 
@@ -81,21 +82,6 @@ function bareRun(job: Job): Promise<{ backend: string; epochSeconds: number[] }>
     worker.onerror = (e) => reject(new Error(e.message));
     worker.postMessage({ ...job, seed: 42 } satisfies BareRequest);
   });
-}
-
-/** A CSV of `rows` rows: `cols - 2` numeric columns, one categorical, and a 3-class label. */
-function makeCsv(rows: number, cols: number): File {
-  const header = [...Array.from({ length: cols - 2 }, (_, i) => `x${i}`), 'colour', 'label'].join(',');
-  const lines = [header];
-  let seed = 1;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  for (let r = 0; r < rows; r++) {
-    const label = r % 3;
-    const row = Array.from({ length: cols - 2 }, () => (label + rand() * 2).toFixed(4));
-    row.push(['red', 'green', 'blue'][Math.floor(rand() * 3)], `class${label}`);
-    lines.push(row.join(','));
-  }
-  return new File([lines.join('\n')], `bench-${rows}x${cols}.csv`, { type: 'text/csv' });
 }
 
 /**
@@ -189,6 +175,7 @@ declare global {
       largeCsvImport: typeof largeCsvImport;
       etaRun: typeof etaRun;
       imageImport: typeof imageImport;
+      encryptionRound: typeof encryptionRound;
       feedbackLoop: typeof feedbackLoop;
       measureExport: typeof measureExport;
     };
@@ -222,5 +209,5 @@ function measureExport(modelId: string, backend: BackendName, testLimit = 0): Pr
   });
 }
 
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop, measureExport };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop, measureExport, encryptionRound };
 document.getElementById('log')!.textContent = 'ready';

@@ -41,3 +41,18 @@ export function watchFrames(): { stop: () => number } {
 /** Train + validation + test samples of an imported dataset; 0 for any other event. */
 export const storedCount = (ev: ImportEvent) =>
   ev.type === 'imported' ? ev.dataset.splits.train.count + (ev.dataset.splits.val?.count ?? 0) + ev.dataset.splits.test.count : 0;
+
+/** A CSV of `rows` rows: `cols - 2` numeric columns, one categorical, and a 3-class label. */
+export function makeCsv(rows: number, cols: number): File {
+  const header = [...Array.from({ length: cols - 2 }, (_, i) => `x${i}`), 'colour', 'label'].join(',');
+  const lines = [header];
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let r = 0; r < rows; r++) {
+    const label = r % 3;
+    const row = Array.from({ length: cols - 2 }, () => (label + rand() * 2).toFixed(4));
+    row.push(['red', 'green', 'blue'][Math.floor(rand() * 3)], `class${label}`);
+    lines.push(row.join(','));
+  }
+  return new File([lines.join('\n')], `bench-${rows}x${cols}.csv`, { type: 'text/csv' });
+}

@@ -21,10 +21,10 @@ afterEach(() => {
 });
 
 describe('openHearthDb', () => {
-  it('creates all six stores and the shard index in an empty database', async () => {
+  it('creates all seven stores and the shard index in an empty database', async () => {
     const { db } = await freshDb();
     expect(db.version).toBe(DB_VERSION);
-    expect(Array.from(db.objectStoreNames).sort()).toEqual(['checkpoints', 'datasets', 'modelWeights', 'models', 'runs', 'shards']);
+    expect(Array.from(db.objectStoreNames).sort()).toEqual(['checkpoints', 'datasets', 'modelWeights', 'models', 'runs', 'shards', 'vault']);
     const tx = db.transaction('shards');
     expect(Array.from(tx.store.indexNames)).toEqual(['byDataset']);
     expect(tx.store.keyPath).toEqual(['datasetId', 'split', 'index']);

@@ -63,8 +63,7 @@ describe('database version 2', () => {
     const factory = new IDBFactory();
     await openVersion1(factory, 'hearth-v1');
     const db = await openHearthDb(factory, 'hearth-v1');
-    expect(db.version).toBe(2);
-    expect(DB_VERSION).toBe(2);
+    expect(db.version).toBe(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual(Object.values(STORES).sort());
     expect((await listDatasets(db)).map((d) => [d.id, d.name, d.splits.train.count])).toEqual([['old', 'Tiny old', 4]]);
     const shard = await readShard(db, 'old', 'train', 0);

@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
-import { getModelMeta } from '../storage/models';
+import { getModelMeta, getWeights } from '../storage/models';
+import { seal } from '../storage/vault';
 import { serializeModel, writeModel } from '../storage/modelIO';
-import { restoreWeights } from '../storage/restoreModel';
 import { BadRecord } from '../storage/restore';
 import { announce } from '../storage/changes';
 import { createShardSource } from '../data/shardSource';
@@ -31,7 +31,7 @@ const INFERENCE_BATCH = 256;
 async function storedModel(db: HearthDb, modelId: string): Promise<{ meta: SavedModelMeta; files: ModelFiles }> {
   const meta = await getModelMeta(db, modelId);
   if (!meta) throw new ModelMissingError('This model is no longer stored (it may have been deleted in another tab).');
-  return { meta, files: restoreWeights(await db.get('modelWeights', modelId), meta.name) };
+  return { meta, files: await getWeights(db, modelId, meta.name) };
 }
 
 /** A layers model from plain artifacts; quantised weights are decoded by tfjs itself, as any tfjs app would. */
@@ -208,7 +208,8 @@ export async function evaluateStored(
   }
   if (!evaluation) return null;
   const updated: SavedModelMeta = { ...meta, evaluation };
-  await db.put('models', updated);
+  // Through the storage seam: sealed when encryption is on.
+  await db.put('models', await seal(db, 'models', updated));
   announce(db.name, { store: 'models', id: modelId, change: 'added' });
   return updated;
 }

@@ -8,6 +8,7 @@ import { writeDataset, type DatasetData, type SplitData } from '../storage/datas
 import type { DatasetMeta, SplitInfo } from '../types';
 import type { ImportPhase, SkippedItem } from './protocol';
 import { checkSpace } from './quota';
+import { sealsWrites } from '../storage/vault';
 import type { TabularData } from './tabular';
 
 
@@ -120,5 +121,7 @@ export async function storeDataset(ctx: ImportContext, meta: DatasetMeta, data: 
   ctx.signal?.throwIfAborted();
   checkSpace(fileName, meta.bytes, ctx.left);
   ctx.progress('store', 0);
-  return writeDataset(ctx.db, meta, data, { signal: ctx.signal, onProgress: (f) => ctx.progress('store', f) });
+  // An id stays in clear (IndexedDB keys by it): with encryption on it keeps nothing of the file's name.
+  const stored = (await sealsWrites(ctx.db)) ? { ...meta, id: datasetId('dataset', ctx.random) } : meta;
+  return writeDataset(ctx.db, stored, data, { signal: ctx.signal, onProgress: (f) => ctx.progress('store', f) });
 }

@@ -12,6 +12,7 @@ import { BadRecord, labelOf, readAllThrough, type StoredProblem } from './restor
 import { browserLocks, loadLockName, LoadBusyError, type Locks } from './locks';
 import { announce } from './changes';
 import { checkDatasetMeta, restoreDatasetMeta, restoreShard } from './restoreDataset';
+import { opener, seal, unseal } from './vault';
 
 export { restoreDatasetMeta };
 
@@ -43,7 +44,7 @@ export type { StoredProblem };
 
 /** Every readable dataset record, newest first; the unreadable ones are named in `problems`. */
 export async function readDatasets(db: HearthDb): Promise<{ datasets: DatasetMeta[]; problems: StoredProblem[] }> {
-  const { items, problems } = await readAllThrough(db.transaction('datasets').store, restoreDatasetMeta);
+  const { items, problems } = await readAllThrough(db.transaction('datasets').store, restoreDatasetMeta, opener(db, 'datasets'));
   return { datasets: items, problems };
 }
 
@@ -53,7 +54,7 @@ export async function listDatasets(db: HearthDb): Promise<DatasetMeta[]> {
 
 export async function getDataset(db: HearthDb, id: string): Promise<DatasetMeta | undefined> {
   const raw = await db.get('datasets', id);
-  return raw === undefined ? undefined : restoreDatasetMeta(raw);
+  return raw === undefined ? undefined : restoreDatasetMeta(await unseal(db, 'datasets', raw));
 }
 
 export async function readShard(db: HearthDb, datasetId: string, split: SplitName, index: number): Promise<ShardRecord> {
@@ -61,13 +62,14 @@ export async function readShard(db: HearthDb, datasetId: string, split: SplitNam
   let damage = `shard ${index} of its ${split} split is missing`;
   if (shard) {
     try {
-      return restoreShard(shard, datasetId, split, index);
+      return restoreShard(await unseal(db, 'shards', shard), datasetId, split, index);
     } catch (err) {
       if (!(err instanceof BadRecord)) throw err;
       damage = err.message;
     }
   }
-  const meta = await db.get('datasets', datasetId);
+  const sealed = await db.get('datasets', datasetId);
+  const meta = sealed && (await unseal(db, 'datasets', sealed).catch(() => sealed));
   if (!meta) throw new Error(`Dataset ${datasetId} is not stored (it may have been deleted). Load it again.`);
   throw new Error(`Dataset ${labelOf(meta)} is damaged: ${damage}. Delete it and load it again.`);
 }
@@ -165,7 +167,7 @@ async function writeNew(
   if (existing) {
     let readable = true;
     try {
-      restoreDatasetMeta(existing);
+      restoreDatasetMeta(await unseal(db, 'datasets', existing));
     } catch {
       readable = false; // an unreadable record is not listed, so it could never be deleted: replace it
     }
@@ -199,15 +201,17 @@ async function writeNew(
         };
         // Recorded before the put, so the cleanup covers it wherever the failure comes; deleting an absent key is harmless.
         written.push([meta.id, split, index]);
+        const sealed = await seal(db, 'shards', record);
         const tx = db.transaction('shards', 'readwrite');
-        await runWrites(tx, (track) => track(tx.store.put(record)));
+        await runWrites(tx, (track) => track(tx.store.put(sealed)));
         doneBytes += record.x.byteLength + record.y.byteLength;
         onProgress?.(totalBytes ? doneBytes / totalBytes : 1);
       }
     }
     if (signal?.aborted) throw abortError();
+    const sealed = await seal(db, 'datasets', stored);
     const tx = db.transaction('datasets', 'readwrite');
-    await runWrites(tx, (track) => track(tx.store.put(stored)));
+    await runWrites(tx, (track) => track(tx.store.put(sealed)));
   } catch (err) {
     await deleteShardKeys(db, written).catch(() => {});
     if (isQuotaError(err)) throw new StorageFullError(`the dataset "${meta.name}"`, totalBytes);

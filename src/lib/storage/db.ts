@@ -5,10 +5,11 @@
 import { wrap } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
 import type { CheckpointRecord, DatasetMeta, RunRecord, SavedModelMeta, ShardRecord, SplitName } from '../types';
+import type { VaultRecord } from './vault';
 
 export const DB_NAME = 'hearth';
 // Changing this needs a migration in upgrade(): add a case for the old version.
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export const STORES = {
   datasets: 'datasets',
@@ -19,6 +20,8 @@ export const STORES = {
   runs: 'runs',
   /** Since version 2: the last end-of-epoch checkpoint of each run that has not ended, keyed by run id. */
   checkpoints: 'checkpoints',
+  /** Since version 3: the one record that says whether the others are encrypted, and how (vault.ts). */
+  vault: 'vault',
 } as const;
 
 /** What tf.io hands a save handler, minus what we do not keep. */
@@ -43,6 +46,7 @@ export interface HearthSchema extends DBSchema {
   modelWeights: { key: string; value: ModelWeightsRecord };
   runs: { key: string; value: RunRecord };
   checkpoints: { key: string; value: CheckpointRecord };
+  vault: { key: string; value: VaultRecord };
 }
 
 export type HearthDb = IDBPDatabase<HearthSchema>;
@@ -110,6 +114,10 @@ function upgrade(db: IDBDatabase, oldVersion: number): void {
     // running the step again (a store that is already there) cannot fail the upgrade.
     if (!db.objectStoreNames.contains(STORES.runs)) db.createObjectStore(STORES.runs, { keyPath: 'id' });
     if (!db.objectStoreNames.contains(STORES.checkpoints)) db.createObjectStore(STORES.checkpoints, { keyPath: 'runId' });
+  }
+  if (oldVersion < 3) {
+    // Version 3 adds the vault store; no record changes shape (an absent vault record means "not encrypted").
+    if (!db.objectStoreNames.contains(STORES.vault)) db.createObjectStore(STORES.vault, { keyPath: 'id' });
   }
 }
 

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SavedModelMeta } from '../types';
 import { StorageFullError, isQuotaError, runWrites, type HearthDb, type ModelWeightsRecord } from './db';
-import { getModelMeta } from './models';
-import { restoreWeights } from './restoreModel';
+import { getModelMeta, getWeights } from './models';
 import { announce } from './changes';
+import { seal } from './vault';
 
 function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (!data) return new ArrayBuffer(0);
@@ -45,11 +45,12 @@ export async function serializeModel(model: tf.LayersModel): Promise<ModelArtifa
 export async function writeModel(db: HearthDb, artifacts: ModelArtifacts, meta: Omit<SavedModelMeta, 'bytes'>): Promise<SavedModelMeta> {
   const record: ModelWeightsRecord = { id: meta.id, ...artifacts };
   const full: SavedModelMeta = { ...meta, bytes: artifacts.weightData.byteLength };
-  const tx = db.transaction(['modelWeights', 'models'], 'readwrite');
   try {
+    const [sealedRecord, sealedMeta] = await Promise.all([seal(db, 'modelWeights', record), seal(db, 'models', full)]);
+    const tx = db.transaction(['modelWeights', 'models'], 'readwrite');
     await runWrites(tx, (track) => {
-      track(tx.objectStore('modelWeights').put(record));
-      track(tx.objectStore('models').put(full));
+      track(tx.objectStore('modelWeights').put(sealedRecord));
+      track(tx.objectStore('models').put(sealedMeta));
     });
   } catch (err) {
     if (isQuotaError(err)) throw new StorageFullError(`the model "${meta.name}"`, artifacts.weightData.byteLength);
@@ -68,7 +69,7 @@ export async function loadModel(db: HearthDb, id: string): Promise<{ model: tf.L
   if (!meta) throw new Error(`Model ${id} is not stored (it may have been deleted).`);
   const handler: tf.io.IOHandler = {
     load: async () => {
-      const rec = restoreWeights(await db.get('modelWeights', id), meta.name);
+      const rec = await getWeights(db, id, meta.name);
       return {
         modelTopology: rec.modelTopology as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: rec.weightSpecs as tf.io.WeightsManifestEntry[],

@@ -3,16 +3,17 @@
  * and written by modelIO.ts inside the worker, so the page never loads tfjs.
  */
 import type { SavedModelMeta } from '../types';
-import { runWrites, type HearthDb } from './db';
+import { runWrites, type HearthDb, type ModelWeightsRecord } from './db';
 import { readAllThrough, type StoredProblem } from './restore';
-import { restoreModelMeta } from './restoreModel';
+import { restoreModelMeta, restoreWeights } from './restoreModel';
 import { announce } from './changes';
+import { opener, unseal } from './vault';
 
 export { restoreModelMeta };
 
 /** Every readable saved model, newest first; the unreadable ones are named in `problems`. */
 export async function readModels(db: HearthDb): Promise<{ models: SavedModelMeta[]; problems: StoredProblem[] }> {
-  const { items, problems } = await readAllThrough(db.transaction('models').store, restoreModelMeta);
+  const { items, problems } = await readAllThrough(db.transaction('models').store, restoreModelMeta, opener(db, 'models'));
   return { models: items, problems };
 }
 
@@ -22,7 +23,12 @@ export async function listModels(db: HearthDb): Promise<SavedModelMeta[]> {
 
 export async function getModelMeta(db: HearthDb, id: string): Promise<SavedModelMeta | undefined> {
   const raw = await db.get('models', id);
-  return raw === undefined ? undefined : restoreModelMeta(raw);
+  return raw === undefined ? undefined : restoreModelMeta(await unseal(db, 'models', raw));
+}
+
+/** A saved model's weights record, through its gate; `modelName` names it in a message about damage. */
+export async function getWeights(db: HearthDb, id: string, modelName: string): Promise<ModelWeightsRecord> {
+  return restoreWeights(await unseal(db, 'modelWeights', await db.get('modelWeights', id)), modelName);
 }
 
 export async function deleteModel(db: HearthDb, id: string): Promise<void> {

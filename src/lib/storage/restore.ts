@@ -41,15 +41,22 @@ export function gate<T>(check: (raw: unknown) => T, explain: (label: string, why
 export async function readAllThrough<T extends { createdAt: number }>(
   store: { getAllKeys(): Promise<IDBValidKey[]>; getAll(): Promise<unknown[]> },
   restore: (raw: unknown) => T,
+  open: (raw: unknown) => Promise<unknown> = async (raw) => raw,
 ): Promise<{ items: T[]; problems: StoredProblem[] }> {
   const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
+  // Opened (decrypted) after the transaction: a record that does not open is a problem like any other.
+  const opened = await Promise.allSettled(values.map(open));
   const items: T[] = [];
   const problems: StoredProblem[] = [];
-  values.forEach((raw, i) => {
+  opened.forEach((o, i) => {
     try {
-      items.push(restore(raw));
+      if (o.status === 'rejected') throw o.reason;
+      items.push(restore(o.value));
     } catch (err) {
-      problems.push({ id: String(keys[i]), message: err instanceof Error ? err.message : String(err) });
+      // Locked data is not damaged: the whole read fails, and nothing is listed as a problem.
+      if ((err as Error | null)?.name === 'LockedError') throw err;
+      const message = err instanceof BadRecord ? `The stored record "${String(keys[i])}" cannot be opened: ${err.message}. Delete it.` : err instanceof Error ? err.message : String(err);
+      problems.push({ id: String(keys[i]), message });
     }
   });
   return { items: items.sort((a, b) => b.createdAt - a.createdAt), problems };
