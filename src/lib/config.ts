@@ -12,6 +12,7 @@ import { scheduleFromJson, scheduleFromText, scheduleProblem, scheduleToText, ty
 import { augmentField } from './augment/spec';
 import { layersFromJson, layersFromText, layersProblem, layersToText, type LayerSpec } from './model/layers';
 import { LOSS_OPTIONS, type LossChoice } from './model/loss';
+import { freezeField } from './model/finetune';
 
 /** 'mlp' and 'cnn' are the MNIST Keras examples, 'cifar-cnn' the CIFAR-10 one, 'tabular-mlp' dense 128 → 64 for tabular data. */
 const MODEL_OPTIONS = [
@@ -102,6 +103,20 @@ export const FIELDS = {
   backend: choiceField<BackendChoice>({ label: 'Backend', default: 'auto', options: BACKEND_OPTIONS }),
   /** Random changes to training images, off (null) by default; see augment/spec.ts for the URL form. */
   augment: augmentField,
+  /** Fine-tuning: the saved model whose weights the run starts from; empty = fresh weights. */
+  from: idField({ label: 'Fine-tuned from', default: '', pattern: /^(?:[a-z0-9][a-z0-9._-]{0,63})?$/i }),
+  /** Fine-tuning: layers (counted from 1) that keep the saved model's weights exactly; see model/finetune.ts. */
+  freeze: freezeField,
+  /** Fine-tuning: the share of every training batch drawn from the training split the saved model learned from. */
+  replay: numberField({
+    label: 'Replay of the original data',
+    hint: '0–0.5 of each batch',
+    default: 0,
+    min: 0,
+    max: 0.5,
+    help: "A share of every batch comes from the saved model's own training data, so it does not forget it.",
+    shownIf: (c) => c.from !== '',
+  }),
 };
 
 type Fields = typeof FIELDS;

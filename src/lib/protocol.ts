@@ -5,8 +5,10 @@
  * Tensors never cross: only plain numbers and typed arrays.
  */
 import type { BackendName, ExperimentConfig } from './config';
-import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, RunCurve, SavedModelMeta } from './types';
+import type { BatchProgress, Divergence, EarlyStop, EpochLog, Evaluation, FineTuneReport, RunCurve, SavedModelMeta } from './types';
 import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
+import type { ExportScheme } from './export/quantize';
+import type { ExportFigure } from './export/figure';
 
 export type WorkerRequest =
   /** Train config.model on config.datasetId, evaluate on its test split, save the model. */
@@ -29,7 +31,15 @@ export type WorkerRequest =
   /** Ask which backend would be used, without training. */
   | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] }
   /** The first `samples` training images of a dataset, each as stored and augmented `variants` times (see 'augment-preview'). */
-  | ({ type: 'augment-preview'; runId: string } & AugmentPreviewRequest);
+  | ({ type: 'augment-preview'; runId: string } & AugmentPreviewRequest)
+  /** A saved model as a .zip of TensorFlow.js files with weights in `scheme` (see 'archive'). */
+  | { type: 'export-model'; runId: string; modelId: string; scheme: ExportScheme }
+  /** Each export precision's size and test score; stoppable with 'stop'. */
+  | { type: 'measure-export'; runId: string; modelId: string; testLimit?: number }
+  /** Evaluate a saved model on its dataset's test split and store the scores; stoppable with 'stop'. */
+  | { type: 'evaluate-model'; runId: string; modelId: string }
+  /** TensorFlow.js model files (loose, or .zip), checked and stored as a saved model; datasetId: the dataset to check it against when its sidecar names none stored. */
+  | { type: 'import-model'; runId: string; datasetId: string; files: { name: string; data: Uint8Array }[] };
 
 export type ErrorKind =
   | 'device-lost'
@@ -71,6 +81,8 @@ export type WorkerEvent =
   /** First with done 0 as evaluation begins, then after every batch. etaSeconds: until the evaluation ends. */
   | { type: 'evaluating'; runId: string; done: number; total: number; etaSeconds: number }
   | { type: 'evaluation'; runId: string; result: Evaluation }
+  /** A fine-tune's figures: posted with `before` once measured (before training), again with `after` at the end. */
+  | { type: 'fine-tune'; runId: string; report: FineTuneReport }
   | { type: 'saved'; runId: string; model: SavedModelMeta }
   /** stopped: training was stopped early. evaluated: false when the evaluation was stopped or there is no test split. */
   | { type: 'done'; runId: string; stopped: boolean; evaluated: boolean }
@@ -87,6 +99,12 @@ export type WorkerEvent =
   | { type: 'prediction'; runId: string; modelId: string; probabilities: number[] }
   /** pixels' buffer is transferred. */
   | ({ type: 'augment-preview'; runId: string } & AugmentPreview)
+  /** Measuring or evaluating a saved model: test samples done of total; scheme is null for a plain evaluation. */
+  | { type: 'model-progress'; runId: string; modelId: string; scheme: ExportScheme | null; done: number; total: number }
+  | { type: 'export-figure'; runId: string; modelId: string; figure: ExportFigure }
+  /** complete: false when it was stopped. model: the saved model with its new scores, after 'evaluate-model'. */
+  | { type: 'model-job-done'; runId: string; modelId: string; complete: boolean; model: SavedModelMeta | null }
+  | { type: 'imported'; runId: string; model: SavedModelMeta }
   | { type: 'error'; runId: string; kind: ErrorKind; message: string };
 
 export type WorkerEventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;

@@ -183,6 +183,39 @@ export interface SavedModelMeta {
   tabular?: DatasetMeta['tabular'];
   /** Bytes of weights stored. */
   bytes: number;
+  /** Set on a model imported from TensorFlow.js files: the model.json's name and the weights' precision in them. */
+  imported?: { fileName: string; weights: 'float32' | 'float16' | 'uint8' };
+  /** Set on a model fine-tuned from another saved model (config.from): its parent and the before/after figures. */
+  fineTune?: FineTuneReport;
+}
+
+/** One figure of a fine-tune's before/after table: accuracy for classes, mean absolute error (target units) for regression. */
+export interface FineTuneScore {
+  metric: 'accuracy' | 'mae';
+  value: number;
+  samples: number;
+}
+
+/** A pair of figures: on the parent model's original test split, and on the new data. Null where it cannot be measured. */
+export interface FineTuneScores {
+  original: FineTuneScore | null;
+  fresh: FineTuneScore | null;
+}
+
+/**
+ * What a fine-tune started from and how it changed the model. `before` is measured
+ * on the starting weights (a new head included) before training, `after` once it ends.
+ */
+export interface FineTuneReport {
+  parentId: string;
+  parentName: string;
+  /** What each row measured, for people: "MNIST · test split", "3 samples added to the training split". */
+  originalLabel: string | null;
+  freshLabel: string | null;
+  /** The output layer was replaced to fit another class count. */
+  newHead: boolean;
+  before: FineTuneScores;
+  after: FineTuneScores | null;
 }
 
 /**
@@ -226,6 +259,8 @@ export interface RunRecord {
   modelId: string | null;
   /** Epochs (completed) at which it was resumed. */
   resumedAt: number[];
+  /** A fine-tune (config.from set): what it started from, and its before/after figures once measured. */
+  fineTune?: FineTuneReport;
 }
 
 /** Tensors as stored: their specs in order and one buffer of their values, as tf.io.encodeWeights writes them. */

@@ -26,6 +26,8 @@ import { Privacy, type PrivacyPlatform } from './privacy.svelte';
 import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
+import { FineTuning } from './fineTune.svelte';
+import { ModelTransfer } from './modelTransfer.svelte';
 import { PythonExport } from './pythonExport.svelte';
 import { SharedLink } from './sharedLink.svelte';
 
@@ -58,6 +60,10 @@ export interface Hearth {
   predictor: Predictor;
   augmentPreview: AugmentPreviewer;
   privacy: Privacy;
+  /** Setting up a run that goes on training a saved model. */
+  fineTune: FineTuning;
+  /** Export of saved models (with each precision's size and score) and import of model files. */
+  transfer: ModelTransfer;
   /** "Export for Python": training scripts and data for a saved model or the current experiment. */
   pythonExport: PythonExport;
   /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
@@ -81,10 +87,12 @@ export function createHearth(options: HearthOptions): Hearth {
   const backend = new BackendStatus({ training, errors });
   const run = new Run({ training, errors, backend, models, settings, library, download: options.download });
   const runs = new Runs({ db, training, errors, run, settings, locks: options.locks });
-  const importer = new Importer({ imports, errors, library, settings, run });
+  const transfer = new ModelTransfer({ training, errors, models, settings, download: options.download });
+  const importer = new Importer({ imports, errors, library, settings, run, importModel: (files) => void transfer.importFiles(files) });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
-  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
+  const fineTune = new FineTuning({ settings, library, models });
+  const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
   const pythonExport = new PythonExport({ db, download: options.download });
   const link = new SharedLink();
@@ -103,6 +111,8 @@ export function createHearth(options: HearthOptions): Hearth {
     predictor,
     augmentPreview,
     privacy,
+    fineTune,
+    transfer,
     pythonExport,
     link,
     start(search) {
@@ -114,14 +124,14 @@ export function createHearth(options: HearthOptions): Hearth {
       void models.init();
       void runs.init();
       if (stopFollowing.length === 0) {
-        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library)];
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library), fineTune.follow()];
       }
     },
     busy,
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer]) part.dispose();
       training.terminate();
       imports.terminate();
     },

@@ -4,6 +4,8 @@
  * so an IDX file renamed without its "-ubyte" suffix still imports.
  */
 
+import { openZip } from '../lib/import/zip';
+
 export interface PickedFile {
   /** "cats/1.jpg" for files from a folder, just the name otherwise. */
   path: string;
@@ -16,6 +18,8 @@ export type Route =
   | { kind: 'image-folder'; files: PickedFile[]; name: string }
   | { kind: 'idx'; files: File[]; name: string }
   | { kind: 'cifar10'; files: File[]; name: string }
+  /** TensorFlow.js model files (model.json, its .bin weights, a sidecar), or a .zip holding a model.json. */
+  | { kind: 'model'; files: File[]; name: string }
   | { kind: 'unknown'; message: string };
 
 const CSV = /\.(csv|tsv|txt)$/i;
@@ -23,6 +27,8 @@ const ZIP = /\.zip$/i;
 const CIFAR = /^(data_batch_\d+|test_batch)\.bin$/i;
 const IDX_NAME = /(-ubyte|\.idx\d?)(\.gz)?$|\.idx\d?-ubyte$/i;
 const IMAGE = /\.(png|jpe?g|gif|webp|bmp)$/i;
+const JSON_FILE = /\.json$/i;
+const BIN = /\.bin$/i;
 
 const baseName = (path: string) => path.split('/').pop() ?? path;
 const stem = (name: string) => name.replace(/\.[^.]+$/, '') || name;
@@ -35,7 +41,17 @@ async function looksLikeIdx(file: File): Promise<boolean> {
 }
 
 const WHAT_WE_READ =
-  'Hearth imports CSV or TSV tables, folders of images (or a .zip of them) with one subfolder per class, IDX files, and CIFAR-10 binary batches (data_batch_1.bin … test_batch.bin).';
+  'Hearth imports CSV or TSV tables, folders of images (or a .zip of them) with one subfolder per class, IDX files, CIFAR-10 binary batches (data_batch_1.bin … test_batch.bin), and TensorFlow.js models (model.json with its .bin files, or a .zip of them).';
+
+/** A .zip whose table of contents lists a model.json holds a model, not images. Only the table of contents is read. */
+async function zipHoldsModel(file: File): Promise<boolean> {
+  try {
+    const zip = await openZip(file, file.name, { maxTotalBytes: Infinity, maxEntryBytes: 0 });
+    return zip.entries.some((e) => baseName(e.path) === 'model.json');
+  } catch {
+    return false; // not a readable zip: the image import says why
+  }
+}
 
 const IMAGES_HOWTO = 'To import images, choose or drop a folder (or a .zip) with one subfolder of images per class, such as cats/ and dogs/.';
 
@@ -44,6 +60,15 @@ export async function routeFiles(picked: PickedFile[], fromFolder: boolean): Pro
   if (files.length === 0) return { kind: 'unknown', message: `${fromFolder ? 'That folder has no files.' : 'No files were given.'} ${WHAT_WE_READ}` };
   const names = files.map((p) => baseName(p.path));
   const topFolder = fromFolder ? files[0].path.split('/')[0] : '';
+
+  // model.json names a model; its .bin weight files come with it.
+  if (!fromFolder && names.some((n) => JSON_FILE.test(n))) {
+    const modelFiles = files.filter((_, i) => JSON_FILE.test(names[i]) || BIN.test(names[i]) || ZIP.test(names[i]));
+    return { kind: 'model', files: modelFiles.map((p) => p.file), name: 'Model' };
+  }
+  if (files.length === 1 && ZIP.test(names[0]) && (await zipHoldsModel(files[0].file))) {
+    return { kind: 'model', files: [files[0].file], name: stem(names[0]) };
+  }
 
   const cifar = files.filter((_, i) => CIFAR.test(names[i]));
   const images = files.filter((_, i) => IMAGE.test(names[i]));

@@ -15,7 +15,7 @@ import type { Settings } from './settings.svelte';
 import type { Run } from './run.svelte';
 
 export type ImportStage = 'idle' | 'routing' | 'inspecting' | 'ready' | 'importing';
-export type ReadyRoute = Exclude<Route, { kind: 'unknown' }>;
+export type ReadyRoute = Exclude<Route, { kind: 'unknown' | 'model' }>;
 
 export interface ImportResult {
   dataset: DatasetMeta;
@@ -33,6 +33,8 @@ export interface ImporterDeps {
   library: Library;
   settings: Settings;
   run: Run;
+  /** Model files go to the saved models rather than the dataset library. */
+  importModel?: (files: File[]) => void;
 }
 
 export class Importer {
@@ -74,6 +76,12 @@ export class Importer {
     if (route.kind === 'unknown') {
       this.stage = 'idle';
       this.deps.errors.show(route.message);
+      return;
+    }
+    if (route.kind === 'model') {
+      this.stage = 'idle';
+      if (this.deps.importModel) this.deps.importModel(route.files);
+      else this.deps.errors.show('Models cannot be imported here.');
       return;
     }
     this.route = route;

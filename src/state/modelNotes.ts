@@ -10,7 +10,7 @@ import { fieldOf, type ExperimentConfig } from '../lib/config';
 import { SCHEDULE_KINDS } from '../lib/schedule';
 
 export interface ModelMark {
-  id: 'stopped' | 'early-stopped' | 'not-evaluated' | 'one-class';
+  id: 'stopped' | 'early-stopped' | 'not-evaluated' | 'one-class' | 'imported';
   label: string;
   /** The longer explanation, for a tooltip. */
   title: string;
@@ -21,8 +21,13 @@ export function earlyStopText(e: EarlyStop): string {
   return `Early-stopped at epoch ${e.epoch}, best epoch ${e.bestEpoch} ${e.restored ? 'restored' : 'kept'}.`;
 }
 
-export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evaluation' | 'classes' | 'earlyStop'>): ModelMark[] {
+export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evaluation' | 'classes' | 'earlyStop' | 'imported'>): ModelMark[] {
   const marks: ModelMark[] = [];
+  if (m.imported) {
+    // Trained elsewhere: it has no epochs here, which is no sign of a stopped run.
+    const precision = m.imported.weights === 'uint8' ? '8-bit' : m.imported.weights;
+    marks.push({ id: 'imported', label: `imported · ${precision}`, title: `Imported from ${m.imported.fileName} with ${precision} weights, stored here as float32.` });
+  }
   // Only complete epochs are logged, so a run stopped early has fewer than it asked for.
   const epochs = m.history.length;
   if (m.earlyStop) {
@@ -31,7 +36,7 @@ export function modelMarks(m: Pick<SavedModelMeta, 'history' | 'config' | 'evalu
       label: `early-stopped · best ${m.earlyStop.bestEpoch}`,
       title: `${earlyStopText(m.earlyStop)} No lower validation loss for ${m.config.patience} epochs; ${m.config.epochs} were asked for.`,
     });
-  } else if (epochs < m.config.epochs) {
+  } else if (epochs < m.config.epochs && !m.imported) {
     marks.push({ id: 'stopped', label: 'stopped', title: `Training was stopped after ${epochs} of ${m.config.epochs} epochs.` });
   }
   if (!m.evaluation) {

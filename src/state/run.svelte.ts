@@ -4,7 +4,7 @@
  * wrong ends in a state of its own: 'diverged' (nothing saved), or 'unsaved'
  * (the worker holds the trained model until it is saved, downloaded or discarded).
  */
-import type { EpochLog, Task } from '../lib/types';
+import type { EpochLog, FineTuneReport, Task } from '../lib/types';
 import type { WorkerEvent, WorkerEventOf } from '../lib/protocol';
 import type { ExperimentConfig } from '../lib/config';
 import { modelShortName } from '../lib/model/spec';
@@ -62,6 +62,8 @@ export class Run {
   checkpointProblem = $state<string | null>(null);
   /** Training time as the worker measured it, once the run is over. */
   finalSeconds = $state<number | null>(null);
+  /** A fine-tune's before/after figures: 'before' once measured, then 'after' at the end. */
+  fineTune = $state.raw<FineTuneReport | null>(null);
   /** The dataset the run on show trained on. */
   datasetId = $state<string | null>(null);
   private startedTask = $state<Task>('classification');
@@ -105,8 +107,9 @@ export class Run {
     const runId = newRunId('run');
     this.begin(runId);
     const dataset = library.selected;
+    const verb = settings.config.from ? 'fine-tuned on' : 'on';
     const modelName = dataset
-      ? uniqueName(`${modelShortName(settings.config)} on ${dataset.name}`, models.list.map((m) => m.name))
+      ? uniqueName(`${modelShortName(settings.config)} ${verb} ${dataset.name}`, models.list.map((m) => m.name))
       : undefined;
     training.request({ type: 'train', runId, config: settings.snapshot(), modelName });
   }
@@ -194,6 +197,7 @@ export class Run {
     this.diverged = null;
     this.earlyStop = null;
     this.finalSeconds = null;
+    this.fineTune = null;
   }
 
   private askAboutHeld(type: 'save' | 'export'): void {
@@ -251,6 +255,9 @@ export class Run {
         this.deps.models.showEvaluation({ title: 'This run', modelId: null, datasetId: this.datasetId, classes, result });
         break;
       }
+      case 'fine-tune':
+        this.fineTune = ev.report;
+        break;
       case 'saved':
         this.finalSeconds = ev.model.trainSeconds;
         this.unsaved = null;

@@ -23,7 +23,7 @@ export type NumericField = NumericKey;
 type Drafts = Record<NumericField, string>;
 
 /** The fields that say what is trained (data and model), as opposed to how: Reset keeps them. */
-const KEPT_ON_RESET: ConfigKey[] = ['datasetId', 'model', 'layers', 'loss'];
+const KEPT_ON_RESET: ConfigKey[] = ['datasetId', 'model', 'layers', 'loss', 'from', 'freeze'];
 
 function draftsOf(config: ExperimentConfig): Drafts {
   const out = {} as Drafts;

@@ -96,7 +96,12 @@ export class TrainingClient extends WorkerClient<WorkerRequest, WorkerEvent> {
         runId,
         message: `The training worker stopped unexpectedly: ${detail}. Your datasets and saved models are safe.`,
       }),
-      transfer: (req) => (req.type === 'predict' && req.pixels.buffer instanceof ArrayBuffer ? [req.pixels.buffer] : undefined),
+      transfer: (req) => {
+        if (req.type === 'predict' && req.pixels.buffer instanceof ArrayBuffer) return [req.pixels.buffer];
+        // Model files can be large: hand them over rather than copy them.
+        if (req.type === 'import-model') return req.files.map((f) => f.data.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+        return undefined;
+      },
     });
   }
 }

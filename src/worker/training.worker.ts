@@ -14,6 +14,8 @@ import { runTraining } from '../lib/train/run';
 import { modelArchive, saveOrHold, type UnsavedModels } from '../lib/train/unsaved';
 import { augmentPreview } from '../lib/augment/preview';
 import { augmentField } from '../lib/augment/spec';
+import { evaluateStored, exportModel, importModel, measureExports } from '../lib/export/jobs';
+import { EXPORT_SCHEMES, type ExportScheme } from '../lib/export/quantize';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: WorkerEvent) => {
@@ -35,6 +37,8 @@ const stopRequested = new Set<string>();
 const reported = new Set<string>();
 let trainQueue: Promise<void> = Promise.resolve();
 let predictQueue: Promise<void> = Promise.resolve();
+/** Exports, measurements, evaluations and imports of saved models, one at a time, beside training and predictions. */
+let modelQueue: Promise<void> = Promise.resolve();
 let predictor: Predictor | null = null;
 const unsaved: UnsavedModels = new Map();
 
@@ -124,6 +128,41 @@ async function preview(req: Extract<WorkerRequest, { type: 'augment-preview' }>)
   }
 }
 
+type ModelJob = Extract<WorkerRequest, { type: 'export-model' | 'measure-export' | 'evaluate-model' | 'import-model' }>;
+
+async function modelJob(req: ModelJob): Promise<void> {
+  const { runId } = req;
+  const shouldStop = () => stopRequested.has(runId) || lost !== null;
+  try {
+    const chosen = current ?? (await useBackend('auto'));
+    const database = await db();
+    if (req.type === 'export-model') {
+      const { fileName, data } = await exportModel(database, req.modelId, req.scheme);
+      post({ type: 'archive', runId, fileName, data });
+    } else if (req.type === 'measure-export') {
+      const complete = await measureExports(database, req.modelId, {
+        onProgress: (scheme, done, total) => post({ type: 'model-progress', runId, modelId: req.modelId, scheme, done, total }),
+        onFigure: (figure) => post({ type: 'export-figure', runId, modelId: req.modelId, figure }),
+        shouldStop,
+        testLimit: req.type === 'measure-export' ? req.testLimit : undefined,
+      });
+      post({ type: 'model-job-done', runId, modelId: req.modelId, complete, model: null });
+    } else if (req.type === 'evaluate-model') {
+      const model = await evaluateStored(database, req.modelId, {
+        onProgress: (done, total) => post({ type: 'model-progress', runId, modelId: req.modelId, scheme: null, done, total }),
+        shouldStop,
+      });
+      post({ type: 'model-job-done', runId, modelId: req.modelId, complete: model !== null, model });
+    } else {
+      post({ type: 'imported', runId, model: await importModel(database, req.files, req.datasetId, chosen.backend) });
+    }
+  } catch (err) {
+    await fail(runId, err);
+  } finally {
+    stopRequested.delete(runId);
+  }
+}
+
 /** 'save', 'export' and 'discard' act on a model held after its save failed; they need no GPU. */
 async function held(req: Extract<WorkerRequest, { type: 'save' | 'export' | 'discard' }>): Promise<void> {
   const model = unsaved.get(req.runId);
@@ -190,6 +229,28 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
       }
       return { type: 'augment-preview', runId, datasetId: msg.datasetId, augment, seed: msg.seed as number, draw: msg.draw as number, samples: msg.samples as number, variants: msg.variants as number };
     }
+    case 'export-model':
+    case 'measure-export':
+    case 'evaluate-model': {
+      if (typeof msg.modelId !== 'string') return { runId, kind: 'internal', message: 'A model request needs the id of a saved model.' };
+      if (msg.type === 'measure-export') {
+        const limit = Number.isInteger(msg.testLimit) && (msg.testLimit as number) > 0 ? (msg.testLimit as number) : undefined;
+        return { type: 'measure-export', runId, modelId: msg.modelId, testLimit: limit };
+      }
+      if (msg.type !== 'export-model') return { type: msg.type, runId, modelId: msg.modelId };
+      if (!EXPORT_SCHEMES.includes(msg.scheme as ExportScheme)) {
+        return { runId, kind: 'bad-config', message: `Unknown export precision "${String(msg.scheme)}". Choose one of: ${EXPORT_SCHEMES.join(', ')}.` };
+      }
+      return { type: 'export-model', runId, modelId: msg.modelId, scheme: msg.scheme as ExportScheme };
+    }
+    case 'import-model': {
+      const files = msg.files;
+      const ok = Array.isArray(files) && files.every((f) => typeof f?.name === 'string' && f.data instanceof Uint8Array);
+      if (!ok || typeof msg.datasetId !== 'string') {
+        return { runId, kind: 'internal', message: 'A model import needs its files (names and bytes) and the id of the dataset to check it against.' };
+      }
+      return { type: 'import-model', runId, datasetId: msg.datasetId, files: files as { name: string; data: Uint8Array }[] };
+    }
     default:
       return { runId, kind: 'internal', message: `The training worker received a request it does not understand (type "${String(msg.type)}").` };
   }
@@ -218,6 +279,8 @@ scope.onmessage = (e: MessageEvent) => {
     // One run at a time: a new run stops the current one, which still evaluates and saves as any stopped run does.
     if (activeRun !== null) stopRequested.add(activeRun);
     trainQueue = trainQueue.then(() => train(req));
+  } else if (req.type === 'export-model' || req.type === 'measure-export' || req.type === 'evaluate-model' || req.type === 'import-model') {
+    modelQueue = modelQueue.then(() => modelJob(req));
   } else if (req.type === 'augment-preview') {
     // Shares the queue with predictions: both are small and use the backend the way training does.
     predictQueue = predictQueue.then(() => preview(req));

@@ -13,6 +13,7 @@ import { etaRun } from './etaRun';
 import { imageImport } from './imageImport';
 import { ask, storedCount, watchFrames } from './importRun';
 import { mnistConfig, type MnistJob } from './mnistConfig';
+import { feedbackLoop } from './feedbackLoop';
 
 interface Job {
   backend: BackendName;
@@ -28,14 +29,15 @@ async function ensureMnist(): Promise<void> {
 
 /** Trains through the app's worker; evaluation on the test split is part of a run but not timed here. */
 function appRun(
-  job: Job & Pick<MnistJob, 'validationSplit' | 'augment' | 'model' | 'seed'>,
-): Promise<{ backend: string; epochSeconds: number[]; trainAcc: number[]; accuracy: number | null; trainSeconds: number }> {
+  job: Job & Pick<MnistJob, 'validationSplit' | 'augment' | 'model' | 'seed'> & { skipEvaluation?: boolean },
+): Promise<{ backend: string; epochSeconds: number[]; trainAcc: number[]; accuracy: number | null; trainSeconds: number; modelId: string | null }> {
   const client = new TrainingClient(trainingWorker(DB_NAME));
   const runId = crypto.randomUUID();
   const epochSeconds: number[] = [];
   const trainAcc: number[] = [];
   let backend = '';
   let accuracy: number | null = null;
+  let modelId: string | null = null;
   const started = performance.now();
   let trainSeconds = 0;
   return new Promise((resolve, reject) => {
@@ -46,12 +48,17 @@ function appRun(
         epochSeconds.push(ev.log.seconds);
         trainAcc.push(ev.log.acc);
       }
-      if (ev.type === 'evaluating' && trainSeconds === 0) trainSeconds = (performance.now() - started) / 1000;
+      if (ev.type === 'evaluating' && trainSeconds === 0) {
+        trainSeconds = (performance.now() - started) / 1000;
+        // A Stop during evaluation saves the model unevaluated: for a run whose scores are measured afterwards.
+        if (job.skipEvaluation) client.request({ type: 'stop', runId });
+      }
       if (ev.type === 'evaluation') accuracy = 'accuracy' in ev.result ? ev.result.accuracy : null;
+      if (ev.type === 'saved') modelId = ev.model.id;
       if (ev.type === 'error') reject(new Error(ev.message));
       if (ev.type === 'done') {
         client.terminate();
-        resolve({ backend, epochSeconds, trainAcc, accuracy, trainSeconds });
+        resolve({ backend, epochSeconds, trainAcc, accuracy, trainSeconds, modelId });
       }
     });
     client.request({
@@ -182,8 +189,38 @@ declare global {
       largeCsvImport: typeof largeCsvImport;
       etaRun: typeof etaRun;
       imageImport: typeof imageImport;
+      feedbackLoop: typeof feedbackLoop;
+      measureExport: typeof measureExport;
     };
   }
 }
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport };
+
+/** Each export precision of a saved model: the .zip's size and the test accuracy of its weights, as the app's worker measures them. */
+function measureExport(modelId: string, backend: BackendName, testLimit = 0): Promise<{ scheme: string; bytes: number; accuracy: number | null; seconds: number }[]> {
+  const client = new TrainingClient(trainingWorker(DB_NAME));
+  const runId = crypto.randomUUID();
+  const figures: { scheme: string; bytes: number; accuracy: number | null; seconds: number }[] = [];
+  let since = performance.now();
+  return new Promise((resolve, reject) => {
+    client.subscribe((ev: WorkerEvent) => {
+      // The worker measures on the backend it holds; once the probe has set the model's own, measure.
+      if (ev.runId === `${runId}-probe` && ev.type === 'backend') client.request({ type: 'measure-export', runId, modelId, testLimit });
+      if (ev.runId === `${runId}-probe` && ev.type === 'error') reject(new Error(ev.message));
+      if (ev.runId !== runId) return;
+      if (ev.type === 'export-figure') {
+        const e = ev.figure.evaluation;
+        figures.push({ scheme: ev.figure.scheme, bytes: ev.figure.bytes, accuracy: e && e.task !== 'regression' ? e.accuracy : null, seconds: (performance.now() - since) / 1000 });
+        since = performance.now();
+      }
+      if (ev.type === 'error') reject(new Error(ev.message));
+      if (ev.type === 'model-job-done') {
+        client.terminate();
+        resolve(figures);
+      }
+    });
+    client.request({ type: 'probe', runId: `${runId}-probe`, backend });
+  });
+}
+
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop, measureExport };
 document.getElementById('log')!.textContent = 'ready';

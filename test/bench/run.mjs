@@ -9,6 +9,8 @@
 //   npm run bench -- --wide            a 5,000-column CSV in the app's own page: time to preview, longest main-thread task
 //   npm run bench -- --large [MB]      a generated CSV of about 600 MB read, parsed and imported through the import worker
 //   npm run bench -- --augment [backend] [epochs]  test accuracy on 1,000 MNIST images with and without augmentation
+//   npm run bench -- --feedback [backend]  the feedback loop: a model trained with few 7s, fine-tuned on a version that adds 7s
+//   npm run bench -- --quantise [backend] [mlpSamples] [cnnSamples] [cnnTests]  size and test accuracy of the MLP and CNN at float32, float16, 8-bit
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,8 @@ const wide = args.includes('--wide');
 const large = args.includes('--large');
 const images = args.includes('--images');
 const augment = args.includes('--augment');
+const feedback = args.includes('--feedback');
+const quantise = args.includes('--quantise');
 const BATCH = 128;
 const EPOCHS = 3; // the first is warm-up (shader compilation); throughput is over the others
 const ROUNDS = 2;
@@ -60,7 +64,11 @@ try {
   else if (wide) await wideTable();
   else if (large) await largeFile(Number(args[args.indexOf('--large') + 1]) || 600);
   else if (images) await imageImport(Number(args[args.indexOf('--images') + 1]) || 100_000);
-  else if (augment) await augmentFigure(args[args.indexOf('--augment') + 1] ?? 'webgl', Number(args[args.indexOf('--augment') + 2]) || 30);
+  else if (feedback) await feedbackFigure(args[args.indexOf('--feedback') + 1] ?? 'webgl');
+  else if (quantise) {
+    const at = args.indexOf('--quantise');
+    await quantiseFigure(args[at + 1] ?? 'webgl', Number(args[at + 2]) || 10_000, Number(args[at + 3]) || 2_000, Number(args[at + 4]) || 0);
+  } else if (augment) await augmentFigure(args[args.indexOf('--augment') + 1] ?? 'webgl', Number(args[args.indexOf('--augment') + 2]) || 30);
   else {
     if (!importOnly) await throughput();
     await csvImport();
@@ -365,6 +373,37 @@ ${table}
 `);
 }
 
+async function quantiseFigure(backend, mlpSamples, cnnSamples, cnnTests) {
+  const EPOCHS = 3;
+  const rows = [];
+  for (const [model, samples, tests] of [['mlp', mlpSamples, 0], ['cnn', cnnSamples, cnnTests]]) {
+    // The run's own evaluation is skipped: each precision is evaluated after it, the float32 one included.
+    const job = { backend, model, samples, epochs: EPOCHS, batchSize: 32, validationSplit: 0, seed: 42, skipEvaluation: true };
+    console.log(`${backend}: ${model} on ${samples} images, ${EPOCHS} epochs…`);
+    const trained = await page.evaluate((j) => window.hearthBench.appRun(j), job);
+    console.log(`  trained in ${(trained.trainSeconds / 60).toFixed(1)} min; measuring each precision…`);
+    const figures = await page.evaluate(([id, b, t]) => window.hearthBench.measureExport(id, b, t), [trained.modelId, backend, tests]);
+    for (const f of figures) console.log(`  ${f.scheme}: ${f.bytes} bytes, ${(f.accuracy * 100).toFixed(2)}% (${f.seconds.toFixed(0)} s)`);
+    rows.push({ model, samples, tests: tests || 10_000, trainSeconds: trained.trainSeconds, figures });
+  }
+  const kb = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  const pct = (v) => `${(v * 100).toFixed(2)}%`;
+  const names = { float32: 'float32', float16: 'float16', uint8: '8-bit (uint8)' };
+  const table = rows
+    .flatMap((r) => r.figures.map((f) => `| ${r.model === 'mlp' ? 'MLP 784-512-256-128-10' : 'CNN'} | ${r.samples.toLocaleString('en')} | ${r.tests.toLocaleString('en')} | ${names[f.scheme]} | ${kb(f.bytes)} | ${(f.bytes / r.figures[0].bytes).toFixed(2)} | **${pct(f.accuracy)}** | ${f.seconds.toFixed(0)} s |`))
+    .join('\n');
+  writeSection('quantise', `## Export precision: size and test accuracy (${today})
+
+The MLP and CNN presets trained through the app's worker (Adam, learning rate 0.001, batch 32, ${EPOCHS} epochs, seed 42) on the first N MNIST training images, then exported at each precision by the same worker ("Measure size and accuracy" in the app): "download" is the size of the .zip (model.json, weights, hearth-preprocessing.json), and "test accuracy" is that of the model read back by \`tf.loadLayersModel\` from exactly those weights, on the first M MNIST test images (all 10,000 unless stated). The subsets keep each training to a few minutes on this software-only machine (here ${rows.map((r) => `${(r.trainSeconds / 60).toFixed(1)} min for the ${r.model === 'mlp' ? 'MLP' : 'CNN'}`).join(' and ')}; when its two cores are shared with other test runs, the times are an upper bound); precision is what is compared, not the best accuracy each model can reach. The CNN is the preset: conv 32 3×3 → max-pool 2 → conv 64 3×3 → max-pool 2 → flatten → dense 64 → dense 10. Run with \`npm run bench -- --quantise ${backend} ${mlpSamples} ${cnnSamples} ${cnnTests}\`. "time" is the measurement of that precision (export, load, evaluation).
+
+Machine: ${machine}.
+
+| model | training images (N) | test images (M) | weights | download | size vs float32 | test accuracy | time |
+|---|---|---|---|---|---|---|---|
+${table}
+`);
+}
+
 function browserVersion() {
   try {
     return execFileSync(CHROMIUM, ['--version']).toString().trim();
@@ -374,6 +413,45 @@ function browserVersion() {
 }
 
 /** RESULTS.md keeps one section per kind of run; a new run replaces its own section only. */
+async function feedbackFigure(backend) {
+  const o = {
+    backend,
+    base: 1000,
+    fewSevens: 3,
+    added: 100,
+    test: 2000,
+    epochs: 8,
+    fineTuneEpochs: 3,
+    variants: [
+      { label: 'all layers train', freeze: [] },
+      { label: 'first Dense layer frozen', freeze: [2] },
+    ],
+  };
+  page.on('console', (m) => m.text().startsWith('feedback:') && console.log(`  ${m.text()}`));
+  console.log(`Feedback loop on ${backend}: MLP on ${o.base} MNIST images with ${o.fewSevens} 7s, then ${o.variants.length} fine-tunes on a version adding ${o.added} 7s…`);
+  const started = Date.now();
+  const r = await page.evaluate((opts) => window.hearthBench.feedbackLoop(opts), o);
+  const minutes = (Date.now() - started) / 60_000;
+  const pct = (s) => (s ? `${(s.value * 100).toFixed(1)}%` : '–');
+  const rows = r.variants
+    .map((v) => {
+      const { before, after } = v.report;
+      return `| ${v.label} | ${v.freeze.length ? `\`freeze=${v.freeze.join('_')}\`` : '–'} | ${pct(before.original)} → **${pct(after.original)}** | ${(r.parent.sevenRecall * 100).toFixed(1)}% → **${(v.sevenRecall * 100).toFixed(1)}%** | ${pct(before.fresh)} → **${pct(after.fresh)}** | ${v.trainSeconds.toFixed(0)} s |`;
+    })
+    .join('\n');
+  for (const v of r.variants) console.log(`  ${v.label}: test ${pct(v.report.before.original)} → ${pct(v.report.after.original)}, 7s recall ${(v.sevenRecall * 100).toFixed(1)}%, added ${pct(v.report.before.fresh)} → ${pct(v.report.after.fresh)}`);
+  writeSection('feedback', `## Feedback loop: fine-tuning on added samples (${today})
+
+A model that has hardly seen a class, then corrected with more of it. The MLP preset (784-512-256-128-10, Adam, learning rate 0.001, batch 32, seed 42) trained through the app's worker for ${o.epochs} epochs on ${o.base} MNIST training images of which only ${o.fewSevens} are 7s (the first ${o.base - o.fewSevens} non-7 images and the first ${o.fewSevens} 7s); test accuracy ${(r.parent.accuracy * 100).toFixed(1)}% on the first ${o.test.toLocaleString('en-US')} MNIST test images, of whose 7s it finds ${(r.parent.sevenRecall * 100).toFixed(1)}%. A newer version of the dataset adds the next ${o.added} 7s to its training split and keeps the test split, as *add to dataset* does. Each row fine-tunes the saved model on that version for ${o.fineTuneEpochs} epochs (\`from=<model>\`, the same settings otherwise) and reads the fine-tune's own before/after table: accuracy on the original test split (the same ${o.test.toLocaleString('en-US')} images), the recall of 7 on it, and accuracy on the ${o.added} added samples. Run with \`npm run bench -- --feedback ${backend}\` (${minutes.toFixed(1)} minutes in all).
+
+Machine: ${machine}.
+
+| fine-tune | frozen | test accuracy, before → after | 7s found in the test split | the ${o.added} added 7s | training time |
+|---|---|---|---|---|---|
+${rows}
+`);
+}
+
 function writeSection(key, body) {
   const file = new URL('./RESULTS.md', import.meta.url);
   const header = '# Benchmark results\n\nWritten by `npm run bench` (see test/bench/run.mjs). Each section is replaced by its own next run.\n';

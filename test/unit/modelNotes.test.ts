@@ -40,6 +40,8 @@ describe('modelMarks', () => {
     ]);
     expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: null })).toEqual(['not-evaluated']);
     expect(ids({ ...base, history: [], evaluation: null })).toEqual(['stopped', 'not-evaluated']);
+    // An imported model trained no epochs here, and is not a stopped run.
+    expect(ids({ ...base, history: [], evaluation: null, imported: { fileName: 'model.json', weights: 'uint8' } })).toEqual(['imported', 'not-evaluated']);
     expect(ids({ ...base, history: [log(1), log(2), log(3)], evaluation: spiralCollapsed })).toEqual(['one-class']);
   });
 });

@@ -8,7 +8,8 @@ import type { HearthDb } from '../../src/lib/storage/db';
 import { writeDataset } from '../../src/lib/storage/datasets';
 import { getCheckpoint, getRun, readRuns } from '../../src/lib/storage/runs';
 import type { WorkerEvent } from '../../src/lib/protocol';
-import { runTraining, type RunContext } from '../../src/lib/train/run';
+import { runTraining } from '../../src/lib/train/run';
+import { runContext } from './helpers/runContext';
 import { addCurvePoint, CURVE_POINTS } from '../../src/lib/train/recorder';
 
 beforeAll(async () => {
@@ -29,22 +30,7 @@ afterEach(() => {
   undo = null;
 });
 
-class Crash extends Error {}
-
-function context(crashAt?: (ev: WorkerEvent) => boolean) {
-  const events: WorkerEvent[] = [];
-  const ctx: RunContext = {
-    db,
-    post: (ev) => {
-      events.push(ev);
-      if (crashAt?.(ev)) throw new Crash('the worker died');
-    },
-    shouldStop: () => false,
-    deviceLost: () => null,
-    reportEveryMs: 0,
-  };
-  return { events, ctx };
-}
+const context = (crashAt?: (ev: WorkerEvent) => boolean) => runContext(db, crashAt);
 
 /** The saved model's weights, bit for bit. */
 async function savedWeights(events: WorkerEvent[]): Promise<Float32Array> {

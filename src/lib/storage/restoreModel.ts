@@ -20,6 +20,7 @@ import {
   type Raw,
 } from './restore';
 import { restoreTabular } from './restoreDataset';
+import { restoreFineTune } from './restoreFineTune';
 
 /** Epochs kept per model: more than any run here trains, few enough to draw. */
 const MAX_HISTORY = 10_000;
@@ -62,6 +63,9 @@ function checkModelMeta(raw: unknown): SavedModelMeta {
   const stop = earlyStop(r.earlyStop);
   if (stop) out.earlyStop = stop;
   else delete out.earlyStop;
+  const fineTune = restoreFineTune(r.fineTune);
+  if (fineTune) out.fineTune = fineTune;
+  else delete out.fineTune;
   return out;
 }
 

@@ -9,6 +9,7 @@ import { BACKENDS, restoreConfig } from '../config';
 import { RUN_STATUSES, type CheckpointRecord, type RunCurve, type RunRecord, type StoredTensors } from '../types';
 import { BadRecord, asObject, displayString, finiteOr, gate, isFiniteNumber, oneOf, requiredString, wholeNumber } from './restore';
 import { BYTES_PER_VALUE, restoreEvaluation, restoreHistory } from './restoreModel';
+import { restoreFineTune } from './restoreFineTune';
 
 /** Points kept per curve; the worker thins to fewer. */
 export const MAX_CURVE = 2000;
@@ -30,6 +31,7 @@ function checkRun(raw: unknown): RunRecord {
   }
   const task = oneOf(r.task, ['classification', 'regression'] as const, 'classification', 'task');
   const createdAt = finiteOr(r.createdAt, 0);
+  const fineTune = restoreFineTune(r.fineTune);
   return {
     id,
     name: displayString(r.name, id),
@@ -49,6 +51,7 @@ function checkRun(raw: unknown): RunRecord {
     evaluation: restoreEvaluation(r.evaluation, task === 'regression' ? 0 : evaluationClasses(r.evaluation)),
     modelId: typeof r.modelId === 'string' && r.modelId ? r.modelId.slice(0, 200) : null,
     resumedAt: Array.isArray(r.resumedAt) ? r.resumedAt.filter((e): e is number => Number.isInteger(e) && e >= 0).slice(0, 1000) : [],
+    ...(fineTune ? { fineTune } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import { TimeLeft } from './eta';
 import { learningRateOf, setLearningRate } from './optimizers';
 import type { Augmenter } from '../augment/apply';
 import type { LossId } from '../model/loss';
+import { trainableVariables } from './fineTune';
 
 export type { BatchProgress, Divergence };
 
@@ -115,6 +116,7 @@ function trainStep(
   scale: TargetScale,
   decay: Decay | null,
   augment: ((xs: tf.Tensor4D) => tf.Tensor4D) | null,
+  variables: tf.Variable[],
   lossId?: LossId,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
@@ -127,7 +129,7 @@ function trainStep(
       // Kept past the gradient tape's own tidy; disposed below.
       score = tf.keep(step.score);
       return tf.mean(step.loss) as tf.Scalar;
-    }, true) as tf.Scalar;
+    }, true, variables) as tf.Scalar;
     if (decay) {
       // Outside the gradient: the shrink does not pass through Adam's moments, which is what decouples it.
       const keep = 1 - learningRateOf(optimizer) * decay.rate;
@@ -187,6 +189,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const valSamples = validation?.samples ?? 0;
   const timeLeft = opts.timeLeft ?? new TimeLeft({ trainSamples: source.samples, epochs: epochs - startEpoch, valSamples, testSamples: 0 });
   const decay = decayOf(model, opts.weightDecay);
+  // Named, not left to tfjs (every trainable variable in the engine): a frozen layer's
+  // weights then get no gradient and no optimizer slots, and another model's never do.
+  const variables = trainableVariables(model);
+  if (variables.length === 0) throw new Error('The model has no trainable weights: every layer is frozen.');
   const yielder = macrotaskYielder();
   const history: EpochLog[] = [...(opts.history ?? [])];
   let trainMs = 0; // training time only, validation excluded, for throughput and ETA
@@ -236,7 +242,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (item.done) break;
         const batch = item.value;
         const augment = opts.augment ? (xs: tf.Tensor4D) => opts.augment!(xs, epoch, b) : null;
-        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment, opts.loss);
+        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment, variables, opts.loss);
         if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
         behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
         sums = step.sums;

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config';
 import type { WorkerEvent } from '../protocol';
 import type { BackendName } from '../config';
-import type { CheckpointRecord, EpochLog, Evaluation, RunCurve, RunRecord, RunStatus, Task } from '../types';
+import type { CheckpointRecord, EpochLog, Evaluation, FineTuneReport, RunCurve, RunRecord, RunStatus, Task } from '../types';
 import { describeStorageError, isQuotaError, type HearthDb } from '../storage/db';
 import { endRun, putCheckpoint, putRun } from '../storage/runs';
 import { captureCheckpoint } from './checkpoint';
@@ -115,6 +115,12 @@ export class RunRecorder {
       updatedAt: Date.now(),
     };
     await this.attempt(fields.history.length, () => endRun(this.db, this.record));
+  }
+
+  /** A fine-tune's before (and later after) figures; kept with the record at once, so an interrupted run still shows its starting point. */
+  async fineTune(report: FineTuneReport): Promise<void> {
+    this.record = { ...this.record, fineTune: report, updatedAt: Date.now() };
+    await this.attempt(this.record.history.length, () => putRun(this.db, this.record));
   }
 
   /** The run failed (a lost GPU, a storage error): it can be resumed from its last checkpoint, which stays. */

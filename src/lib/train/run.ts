@@ -10,7 +10,7 @@ import type { WorkerEvent } from '../protocol';
 import type { DatasetMeta, Divergence, Evaluation, SplitName } from '../types';
 import type { HearthDb } from '../storage/db';
 import { getDataset, readShard } from '../storage/datasets';
-import { serializeModel } from '../storage/modelIO';
+import { loadModel, serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
 import { createAugmenter } from '../augment/apply';
 import { buildLayers } from '../model/build';
@@ -31,6 +31,10 @@ import { getCheckpoint, getRun } from '../storage/runs';
 import type { CheckpointRecord, EarlyStop, RunRecord } from '../types';
 import { applyCheckpoint } from './checkpoint';
 import { RunRecorder, newRunRecord } from './recorder';
+import { joinSources, withReplay, newSamplesPerBatch } from '../data/replay';
+import { freezeLayers, startFrom, unfreezeAll } from './fineTune';
+import { measure, planFineTune, type FineTunePlan, type SampleRange } from './fineTuneRun';
+import type { FineTuneReport } from '../types';
 import { trainingRanges } from '../data/ranges';
 
 export { splitRange, trainingRanges } from '../data/ranges';
@@ -110,23 +114,37 @@ export async function runTraining(
   const numClasses = task === 'regression' ? 0 : dataset.classes.length;
   // Regression targets are stored raw; the model learns them standardised with the training split's statistics.
   const targetScale: TargetScale | undefined = task === 'regression' ? (dataset.tabular?.target ?? { mean: 0, std: 1 }) : undefined;
-  const { trainEnd, val } = trainingRanges(dataset, config.trainLimit, config.validationSplit);
-  const source = (split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) =>
+  // A fine-tune starts from a saved model; replay mixes its original training data into every batch.
+  const plan: FineTunePlan | null = config.from ? await planFineTune(db, config, dataset, layers) : null;
+  const replayFrom = plan?.original && config.replay > 0 ? plan.original : null;
+  // On a newer version of the model's dataset the samples it added always train: the
+  // settings (training samples, validation split) pick their range from the samples before them.
+  const added = plan?.fresh?.split === 'train' ? plan.fresh : null;
+  const ranged = added ? { splits: { ...dataset.splits, train: { ...dataset.splits.train, count: added.start } } } : dataset;
+  const { trainEnd, val } = trainingRanges(ranged, config.trainLimit, config.validationSplit);
+  const sourceOf = (ds: DatasetMeta, split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) =>
     createShardSource({
-      readShard: (index) => readShard(db, dataset.id, split, index),
-      split: dataset.splits[split]!,
-      sampleShape: dataset.shape,
+      readShard: (index) => readShard(db, ds.id, split, index),
+      split: ds.splits[split]!,
+      sampleShape: ds.shape,
       numClasses,
       start,
       end: stop,
       batchSize,
       shuffle,
       seed: config.seed,
-      dtype: dataset.dtype,
+      dtype: ds.dtype,
       task,
       targetScale,
     });
-  const trainSource = source('train', 0, trainEnd, config.batchSize, true);
+  const source = (split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) => sourceOf(dataset, split, start, stop, batchSize, shuffle);
+  const newBatch = replayFrom ? newSamplesPerBatch(config.batchSize, config.replay) : config.batchSize;
+  let fresh = source('train', 0, added && trainEnd === added.start ? added.end : trainEnd, newBatch, true);
+  if (added && trainEnd < added.start) fresh = joinSources(fresh, source('train', added.start, added.end, newBatch, true));
+  const trainSource = replayFrom
+    ? withReplay(fresh, sourceOf(replayFrom, 'train', 0, replayFrom.splits.train.count, config.batchSize, true), config.replay)
+    : fresh;
+  const evaluateRange = (r: SampleRange) => evaluate(model, sourceOf(r.dataset, r.split, r.start, r.end, INFERENCE_BATCH, false), { scale: targetScale, shouldStop: ctx.shouldStop, loss });
   const valSource = val ? source(val.split, val.start, val.end, INFERENCE_BATCH, false) : null;
   const testCount = dataset.splits.test.count;
   const testSource = testCount > 0 ? source('test', 0, testCount, INFERENCE_BATCH, false) : null;
@@ -142,9 +160,20 @@ export async function runTraining(
     const rateAt = (epoch: number, history: Parameters<typeof learningRateAt>[4]) => learningRateAt(config.schedule, config.learningRate, epoch, config.epochs, history);
     optimizer = createOptimizer(config.optimizer, rateAt(0, []), config);
     const opt = optimizer;
+    let report: FineTuneReport | null = resume?.record.fineTune ?? null;
+    if (plan) {
+      // A resumed fine-tune's weights are all in its checkpoint; a new one takes the saved model's.
+      if (!resume) report = await startFromParent(db, model, plan);
+      freezeLayers(model, config.freeze);
+    }
     // A resumed run's optimizer takes its state, and the rate its schedule had set, from the checkpoint.
     if (resume) await applyCheckpoint(model, opt, resume.checkpoint);
     await recorder.begin(chosen.backend, resume ? startEpoch : null);
+    if (plan && report && !resume) {
+      report = { ...report, before: await measure(plan, evaluateRange) };
+      await recorder.fineTune(report);
+      post({ type: 'fine-tune', runId, report });
+    }
     // Early stopping starts counting afresh on a resumed run: the weights of an earlier best epoch are not checkpointed.
     if (config.patience > 0) stopping = new EarlyStopping(model, config.patience);
     const early = stopping;
@@ -229,6 +258,14 @@ export async function runTraining(
       checkDevice();
       if (evaluation) post({ type: 'evaluation', runId, result: evaluation });
     }
+    if (plan && report) {
+      const after = await measure(plan, evaluateRange, evaluation ? { datasetId: dataset.id, evaluation } : null);
+      checkDevice();
+      report = { ...report, after };
+      await recorder.fineTune(report);
+      post({ type: 'fine-tune', runId, report });
+    }
+    if (plan) unfreezeAll(model);
     held = {
       artifacts: await serializeModel(model),
       stopped,
@@ -251,6 +288,7 @@ export async function runTraining(
         ...(earlyStop ? { earlyStop } : {}),
         // Prediction encodes new rows and de-standardises outputs with these, exactly as training did.
         ...(dataset.tabular ? { tabular: dataset.tabular } : {}),
+        ...(report ? { fineTune: report } : {}),
       },
     };
     const status = stopped ? 'stopped' : endedEarly ? 'early-stopped' : 'finished';
@@ -266,6 +304,25 @@ export async function runTraining(
     model.dispose();
   }
   await saveOrHold(db, runId, held, ctx.unsaved ?? new Map(), post);
+}
+
+/** Puts the saved model's weights into the freshly built one (a new head where the classes differ). */
+async function startFromParent(db: HearthDb, model: tf.LayersModel, plan: FineTunePlan): Promise<FineTuneReport> {
+  const { model: parent } = await loadModel(db, plan.parent.id);
+  try {
+    const { newHead } = startFrom(model, parent, plan.parent.name);
+    return {
+      parentId: plan.parent.id,
+      parentName: plan.parent.name,
+      originalLabel: plan.originalTest?.label ?? null,
+      freshLabel: plan.fresh?.label ?? null,
+      newHead,
+      before: { original: null, fresh: null },
+      after: null,
+    };
+  } finally {
+    parent.dispose();
+  }
 }
 
 /** "Diverged at epoch 2, batch 37: the loss became NaN. Try a lower learning rate (now 10). …" */

@@ -11,6 +11,7 @@ import type { SavedModelMeta } from '../types';
 import { describeStorageError, isQuotaError, type HearthDb } from '../storage/db';
 import { writeModel, type ModelArtifacts } from '../storage/modelIO';
 import { fileStem } from '../fileName';
+import { modelJson } from '../export/archive';
 
 export interface UnsavedModel {
   artifacts: ModelArtifacts;
@@ -78,16 +79,9 @@ export function archiveName(modelName: string): string {
  */
 export function modelArchive(model: Pick<UnsavedModel, 'artifacts' | 'meta'>): { fileName: string; data: Uint8Array<ArrayBuffer> } {
   const { artifacts, meta } = model;
-  const modelJson = {
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-  };
   const { id: _id, ...about } = meta;
   const data = zipSync({
-    'model.json': strToU8(JSON.stringify(modelJson)),
+    'model.json': strToU8(JSON.stringify(modelJson(artifacts, artifacts.weightSpecs, ['weights.bin']))),
     // Float weights barely compress; storing them keeps a large model's download quick.
     'weights.bin': [new Uint8Array(artifacts.weightData), { level: 0 }],
     'hearth.json': strToU8(JSON.stringify({ ...about, bytes: artifacts.weightData.byteLength }, null, 2)),
