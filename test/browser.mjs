@@ -72,6 +72,37 @@ export async function appReady(page) {
 }
 
 /**
+ * Everything in the page's IndexedDB databases as one text: every key and string, and
+ * every stored byte array read as Latin-1 and UTF-8, so a test can search it for a value.
+ */
+export function storedText(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    const latin1 = new TextDecoder('latin1');
+    const utf8 = new TextDecoder('utf-8');
+    const walk = (v) => {
+      if (typeof v === 'string') out.push(v);
+      else if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+        const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+        out.push(latin1.decode(bytes), utf8.decode(bytes));
+      } else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(k), walk(x);
+    };
+    const request = (r) => new Promise((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
+    for (const { name } of await indexedDB.databases()) {
+      const db = await request(indexedDB.open(name));
+      for (const store of db.objectStoreNames) {
+        const s = db.transaction(store).objectStore(store);
+        walk(await request(s.getAll()));
+        walk(await request(s.getAllKeys()));
+      }
+      db.close();
+    }
+    return out.join('\n');
+  });
+}
+
+/**
  * Collects every Content-Security-Policy violation in the context's pages: a test
  * that sees one fails (the policy must never get in the way of the app itself).
  */

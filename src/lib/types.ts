@@ -52,10 +52,20 @@ export interface DatasetMeta {
     target: { mean: number; std: number } | null;
   };
   /** What an import skipped (files that are not images, rows with missing values), shown to the user. */
-  importReport?: { skipped: { path: string; reason: string }[]; droppedRows: number };
+  importReport?: { skipped: { path: string; reason: string }[]; droppedRows: number; droppedColumns?: DroppedColumns };
   /** Bytes of sample and label data stored. */
   bytes: number;
   createdAt: number;
+}
+
+/** Table columns an import did not store, by name only: their values were never kept. */
+export interface DroppedColumns {
+  /** Marked as saying who a row is about (names, e-mail addresses, ids). */
+  identifiers: string[];
+  /** Neither a feature nor the label. */
+  unused: string[];
+  /** Unused columns past those listed. */
+  unlisted?: number;
 }
 
 /** A chunk of one split of one dataset. Key: [datasetId, split, index]. */

@@ -1,7 +1,9 @@
 /**
  * The choices for one CSV import, made against the worker's preview: label,
  * features, type overrides, task and what to do about missing values. The
- * label is never a feature; changing it re-infers the task.
+ * label is never a feature; changing it re-infers the task. A column marked as an
+ * identifier (a name, an e-mail address, an id) is neither: it is never stored. The
+ * columns the preview suggests as identifiers start marked, and a person may unmark them.
  *
  * A table may have thousands of columns, so each column's choice is its own signal
  * (selected[i], types[name]) and the counts are kept as they change: ticking one
@@ -9,6 +11,7 @@
  */
 import type { CsvImportOptions, CsvPreview, EncodingChoice } from '../lib/import/protocol';
 import { inferTask, type ColumnInfo, type ColumnType, type TaskKind } from '../lib/import/columns';
+import { IDENTIFIER_REASONS } from '../lib/import/identifiers';
 
 export { ENCODING_LABELS } from '../lib/import/textFile';
 
@@ -24,6 +27,9 @@ export class CsvDraft {
   /** selected[i]: column i is a feature. */
   selected = $state<boolean[]>([]);
   featureCount = $state(0);
+  /** identifier[i]: column i says who a row is about, and is not stored. */
+  identifier = $state<boolean[]>([]);
+  identifierCount = $state(0);
   /** Only the columns whose type was changed by hand. */
   types = $state<Record<string, ColumnType>>({});
   task = $state<TaskKind>('classification');
@@ -57,6 +63,8 @@ export class CsvDraft {
     this.withMissing = preview.columns.flatMap((c, i) => (c.missing > 0 ? [i] : []));
     this.selected = preview.columns.map(() => true);
     this.featureCount = preview.columns.length;
+    this.identifier = preview.columns.map(() => false);
+    for (const c of preview.columns) if (c.identifier && c.name !== preview.suggestedLabel) this.setIdentifier(c.name, true);
     this.setLabel(preview.suggestedLabel);
     this.task = preview.suggestedTask;
   }
@@ -71,7 +79,39 @@ export class CsvDraft {
     return i !== undefined && this.selected[i];
   }
 
+  isIdentifier(name: string): boolean {
+    const i = this.index.get(name);
+    return i !== undefined && this.identifier[i];
+  }
+
+  /** Why the preview suggests the column as an identifier, for people; null if it does not. */
+  identifierHint(name: string): string | null {
+    const reason = this.columnNamed(name)?.identifier;
+    return reason ? IDENTIFIER_REASONS[reason] : null;
+  }
+
+  /** Marked, a column leaves the features; unmarked, it comes back among them. The label cannot be marked. */
+  setIdentifier(name: string, on: boolean): void {
+    const i = this.index.get(name);
+    if (i === undefined || name === this.label || this.identifier[i] === on) return;
+    this.mark(i, on);
+    this.select(i, !on);
+  }
+
+  /** The columns not stored, in file order: identifiers, and the others that are neither feature nor label. */
+  get leftOut(): { identifiers: string[]; unused: string[] } {
+    const identifiers: string[] = [];
+    const unused: string[] = [];
+    this.preview.columns.forEach((c, i) => {
+      if (this.identifier[i]) identifiers.push(c.name);
+      else if (!this.selected[i] && c.name !== this.label) unused.push(c.name);
+    });
+    return { identifiers, unused };
+  }
+
+  /** An identifier cannot be the label: unmark it first. */
   setLabel(label: string): void {
+    if (this.isIdentifier(label)) return;
     // The old label goes back among the features; the new one leaves them.
     const previous = this.index.get(this.label);
     if (previous !== undefined && label !== this.label) this.select(previous, true);
@@ -84,7 +124,7 @@ export class CsvDraft {
 
   toggleFeature(name: string, on: boolean): void {
     const i = this.index.get(name);
-    if (i === undefined || name === this.label) return;
+    if (i === undefined || name === this.label || this.identifier[i]) return;
     this.select(i, on);
   }
 
@@ -106,6 +146,7 @@ export class CsvDraft {
     const types: Record<string, ColumnType> = {};
     for (const [k, v] of Object.entries(this.types)) if (this.isFeature(k)) types[k] = v;
     const { encoding } = this.preview;
+    const identifiers = this.identifierCount ? this.preview.columns.filter((_, i) => this.identifier[i]).map((c) => c.name) : [];
     return {
       name: name.trim() || this.preview.fileName,
       label: this.label,
@@ -113,6 +154,7 @@ export class CsvDraft {
       task: this.task,
       missing: this.missing,
       types: Object.keys(types).length ? types : undefined,
+      identifiers: identifiers.length ? identifiers : undefined,
       seed,
       // The import reads the file as the preview did (a detected encoding is detected again, and the worker keeps that table).
       encoding: (encoding.detected ? 'auto' : encoding.name) satisfies EncodingChoice,
@@ -123,6 +165,11 @@ export class CsvDraft {
     if (this.selected[i] === on) return;
     this.selected[i] = on;
     this.featureCount += on ? 1 : -1;
+  }
+
+  private mark(i: number, on: boolean): void {
+    this.identifier[i] = on;
+    this.identifierCount += on ? 1 : -1;
   }
 
   private columnNamed(name: string): ColumnInfo | undefined {

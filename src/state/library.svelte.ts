@@ -3,7 +3,7 @@
  * progress and how much of the browser's storage Hearth uses.
  */
 import type { DatasetMeta } from '../lib/types';
-import { BUILTIN_DATASETS, installBuiltin, type BuiltinDataset } from '../lib/data/builtin';
+import { BUILTIN_DATASETS, DownloadError, installBuiltin, type BuiltinDataset } from '../lib/data/builtin';
 import { deleteDataset, previewSamples, readDatasets, removeIncomplete, type StoredProblem } from '../lib/storage/datasets';
 import { watchChanges } from '../lib/storage/changes';
 import { LoadBusyError } from '../lib/storage/locks';
@@ -138,6 +138,7 @@ export class Library {
     } catch (err) {
       if (isAbort(err)) this.notice = `Stopped loading ${builtin.name}. Nothing was kept.`;
       else if (err instanceof LoadBusyError) this.notice = err.message;
+      else if (err instanceof DownloadError) this.deps.errors.show(err.message);
       else this.deps.errors.showStorage(err);
     } finally {
       this.loading = null;

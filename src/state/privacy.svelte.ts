@@ -78,6 +78,8 @@ export class Privacy {
   readError = $state<string | null>(null);
   wipe = $state<WipeState>('idle');
   wipeMessage = $state<string | null>(null);
+  /** Bumped by show(): the panel opens, comes into view and takes the focus. */
+  shown = $state(0);
 
   constructor(deps: PrivacyDeps) {
     this.deps = deps;
@@ -99,6 +101,11 @@ export class Privacy {
       const { total, foreign } = this.requests;
       this.requests = tallyRequests(urls, this.platform.origin, { total, foreign: [...foreign] });
     });
+  }
+
+  /** The footer's "see and delete your data" link, and a page opened at #your-data. */
+  show(): void {
+    this.shown++;
   }
 
   /** Reads every store and cache afresh. */

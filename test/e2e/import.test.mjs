@@ -1,11 +1,12 @@
 // Bringing your own data through the real UI in headless Chromium: a CSV made here
 // (two gaussian blobs, a categorical column, a few gaps) trains the Tabular MLP, and a
 // .zip of hand-written BMP stripes (plus a note and a broken image that must be
-// skipped and reported) trains an image classifier. Nothing may leave the page's origin.
+// skipped and reported) trains an image classifier; a table's name and e-mail columns
+// are suggested as identifiers and never reach IndexedDB. Nothing may leave the page's origin.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { appReady, openApp } from '../browser.mjs';
+import { appReady, openApp, storedText } from '../browser.mjs';
 import { bmp } from './bmp.mjs';
 
 let session, app, page, foreign;
@@ -297,4 +298,49 @@ test('imports a zip of image folders, reports what it skipped, and trains on it'
   console.log(`# zip import and training: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   assert.deepEqual(foreign, [], 'the page made requests only to its own origin');
+});
+
+test('name and e-mail columns are suggested as identifiers, reported, and never stored', { timeout: 300_000 }, async () => {
+  await page.goto(app.origin);
+  await appReady(page);
+  const people = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov'];
+  const secrets = [];
+  const lines = ['name,email,height,weight,size'];
+  for (let i = 0; i < 40; i++) {
+    const name = `${people[i % 5]} ${i}`;
+    const email = `${people[i % 5].split(' ')[0].toLowerCase()}.${i}@example.org`;
+    secrets.push(name, email);
+    lines.push(`${name},${email},${150 + (i % 2) * 30 + (i % 7)},${55 + (i % 2) * 25 + (i % 5)},${i % 2 ? 'large' : 'small'}`);
+  }
+  await byId('import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+  const notStored = byId('csv-not-stored');
+  await notStored.waitFor();
+  // Suggested and marked; the person could unmark them (the ID buttons are toggles).
+  assert.equal(await notStored.getAttribute('data-identifiers'), 'name\nemail');
+  const toggle = (column) => page.locator(`[data-testid="csv-identifier"][data-column="${column}"]`);
+  assert.equal(await toggle('name').getAttribute('aria-pressed'), 'true');
+  assert.equal(await toggle('email').getAttribute('aria-pressed'), 'true');
+  assert.equal(await toggle('height').getAttribute('aria-pressed'), 'false');
+  assert.equal(await byId('csv-label').inputValue(), 'size');
+  assert.equal(await byId('csv-features').getAttribute('data-count'), '2');
+  // Marking weight and unmarking it again leaves it a feature.
+  await toggle('weight').click();
+  await byId('csv-features').and(page.locator('[data-count="1"]')).waitFor();
+  await toggle('weight').click();
+  await byId('csv-features').and(page.locator('[data-count="2"]')).waitFor();
+
+  await byId('import-start').click();
+  const report = byId('import-report');
+  await report.waitFor();
+  assert.match(await report.textContent(), /40 rows/);
+  assert.equal(await report.getByTestId('import-dropped-columns').getAttribute('data-identifiers'), 'name\nemail');
+  assert.match(await report.textContent(), /Identifiers not stored: name, email\./);
+  await page.getByRole('article', { name: 'people' }).waitFor();
+
+  const stored = await storedText(page);
+  assert.match(stored, /large/, 'the search sees what was stored');
+  assert.match(stored, /height/);
+  const found = secrets.filter((s) => stored.includes(s));
+  assert.deepEqual(found, [], 'no name or e-mail address is in IndexedDB');
+  assert.ok(!stored.includes('@example.org') && !stored.includes('Lovelace'));
 });

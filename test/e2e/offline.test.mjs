@@ -1,6 +1,7 @@
 // After the first visit Hearth works with no network at all: the service worker
-// precaches the built app, the dataset is in IndexedDB, and a reload with the
-// browser offline (and the server gone) starts the app and trains to the end.
+// precaches the built app, the datasets loaded are in IndexedDB, and a reload with the
+// browser offline (and the server gone) starts the app and trains to the end. A
+// downloaded built-in that was loaded opens offline; one never loaded says why it cannot be.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { appReady, openApp } from '../browser.mjs';
@@ -17,6 +18,9 @@ test('after one visit the app starts and trains offline', { timeout: 600_000 }, 
   await appReady(page);
   await byId('load-circles').click();
   await page.locator('[data-testid="dataset-circles"].in-use').waitFor();
+  // MNIST is downloaded from the app's server, unlike the generated Circles.
+  await byId('load-mnist').click();
+  await byId('dataset-mnist').waitFor();
 
   // The service worker has installed (precached the app) and controls this page.
   await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated');
@@ -45,4 +49,24 @@ test('after one visit the app starts and trains offline', { timeout: 600_000 }, 
   await byId('run').and(page.locator('[data-state="done"]')).waitFor();
   assert.equal(await byId('epoch-row').count(), 2);
   assert.deepEqual(failed, [], 'every request was answered without the network');
+
+  // The MNIST kept on this device opens: its samples are read from IndexedDB.
+  await byId('details-mnist').click();
+  await byId('dataset-mnist').getByTestId('dataset-preview').waitFor();
+  // Fashion-MNIST was never loaded: its files are on the server, which cannot be reached.
+  // Chromium's offline emulation does not reach navigator.onLine of a reloaded document;
+  // set again, it does, as a real loss of network would.
+  await page.context().setOffline(false);
+  await page.context().setOffline(true);
+  const list = byId('builtins');
+  if ((await list.getAttribute('open')) === null) await list.locator('summary').click();
+  await byId('load-fashion-mnist').click();
+  const error = byId('error');
+  await error.waitFor();
+  assert.match(
+    await error.textContent(),
+    /Fashion-MNIST is not stored on this device and can't be downloaded while offline\. Connect to the network and load it again/,
+  );
+  assert.doesNotMatch(await error.textContent(), /Failed to fetch|Storage failed/);
+  assert.equal(await byId('dataset-fashion-mnist').count(), 0, 'nothing half-loaded is listed');
 });

@@ -42,8 +42,16 @@ test('shows the policy and the requests, counts what is stored, and deletes ever
   await page.locator('[data-testid="dataset-circles"].in-use').waitFor();
   await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated');
 
-  await page.getByRole('heading', { name: 'Your data' }).click();
+  // The footer's link opens the panel, brings it into view and moves the focus into it.
+  await byId('your-data-link').click();
   const panel = byId('your-data');
+  await panel.locator(':scope > details[open]').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'your-data-summary');
+  const place = await byId('your-data-summary').evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: window.innerHeight, scrollY: window.scrollY };
+  });
+  assert.ok(place.top >= -1 && place.bottom <= place.height + 1, `the panel is scrolled into view: ${JSON.stringify(place)}`);
   assert.equal(await byId('csp-summary').getAttribute('data-self-only'), 'true');
   assert.match(await byId('csp-summary').textContent(), new RegExp(`This page may connect to ${app.origin} only`));
   assert.match(await byId('csp-directives').textContent(), /connect-src 'self'/);

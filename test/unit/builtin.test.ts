@@ -108,6 +108,21 @@ describe('installBuiltin', () => {
     expect(await db.count('datasets')).toBe(0);
   });
 
+  it('says a dataset cannot be downloaded while offline, rather than how the fetch failed', async () => {
+    const { db } = await freshDb();
+    const failing: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(installBuiltin(db, 'fashion-mnist', { fetch: failing, online: () => false })).rejects.toThrow(
+      "Fashion-MNIST is not stored on this device and can't be downloaded while offline. Connect to the network and load it again: once loaded, it stays on this device and works offline.",
+    );
+    // With a network, the same failure means the app's server is gone.
+    await expect(installBuiltin(db, 'mnist', { fetch: failing, online: () => true })).rejects.toThrow(
+      /^MNIST is not stored on this device and can't be downloaded: Hearth's server does not answer \(Failed to fetch for \/datasets\/mnist\/[a-z-]+\.idx\)\. Check the network connection, or that Hearth is still running, and load it again\.$/,
+    );
+    expect(await db.count('datasets')).toBe(0);
+  });
+
   it('recognises a dev server answering a missing file with its web page', async () => {
     const { db } = await freshDb();
     const page: typeof fetch = async () =>

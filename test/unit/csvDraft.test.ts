@@ -70,3 +70,55 @@ describe('CsvDraft', () => {
     expect(d.types).toEqual({ c2: 'categorical' });
   });
 });
+
+describe('CsvDraft identifiers', () => {
+  /** c0 a suggested identifier (e-mail), c1 a plain feature, c2 a suggested one (name), label last. */
+  function withSuggestions(): CsvPreview {
+    const p = preview(4);
+    p.columns[0] = { ...p.columns[0], name: 'contact', type: 'categorical', identifier: 'email' };
+    p.columns[2] = { ...p.columns[2], name: 'name', type: 'categorical', identifier: 'name' };
+    return p;
+  }
+
+  it('starts with the suggested identifiers marked, out of the features, and sends them as identifiers', () => {
+    const d = new CsvDraft(withSuggestions());
+    expect([d.isIdentifier('contact'), d.isIdentifier('c1'), d.isIdentifier('name')]).toEqual([true, false, true]);
+    expect(d.identifierCount).toBe(2);
+    expect(d.features).toEqual(['c1']);
+    expect(d.featureCount).toBe(1);
+    expect(d.identifierHint('contact')).toBe('its values look like e-mail addresses');
+    expect(d.identifierHint('c1')).toBeNull();
+    expect(d.leftOut).toEqual({ identifiers: ['contact', 'name'], unused: [] });
+    expect(d.options('mine', 1)).toMatchObject({ features: ['c1'], identifiers: ['contact', 'name'] });
+  });
+
+  it('a person decides: unmarking brings the column back as a feature, marking takes it out', () => {
+    const d = new CsvDraft(withSuggestions());
+    d.setIdentifier('name', false);
+    expect(d.features).toEqual(['c1', 'name']);
+    expect(d.identifierCount).toBe(1);
+    d.setIdentifier('c1', true);
+    expect(d.features).toEqual(['name']);
+    // A marked column cannot be ticked as a feature, nor become the label.
+    d.toggleFeature('c1', true);
+    expect(d.isFeature('c1')).toBe(false);
+    d.setLabel('contact');
+    expect(d.label).toBe('label');
+    // The label itself cannot be marked.
+    d.setIdentifier('label', true);
+    expect(d.isIdentifier('label')).toBe(false);
+    d.toggleFeature('name', false);
+    expect(d.leftOut).toEqual({ identifiers: ['contact', 'c1'], unused: ['name'] });
+    expect(d.options('mine', 1)).toMatchObject({ features: [], identifiers: ['contact', 'c1'] });
+    expect(d.featureCount).toBe(0);
+  });
+
+  it('never marks the suggested label, even when it looks like an identifier', () => {
+    const p = withSuggestions();
+    p.columns[3] = { ...p.columns[3], identifier: 'distinct' };
+    const d = new CsvDraft(p);
+    expect(d.label).toBe('label');
+    expect(d.isIdentifier('label')).toBe(false);
+    expect(d.options('mine', 1).identifiers).toEqual(['contact', 'name']);
+  });
+});

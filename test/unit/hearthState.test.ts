@@ -113,6 +113,22 @@ describe('Library and Models', () => {
     expect(hearth.library.missing).toBeNull();
   });
 
+  it('offline, a built-in that is not stored says so, not how the download failed, and keeps nothing', async () => {
+    const { hearth, db } = await testHearth();
+    await hearth.library.init();
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    vi.stubGlobal('navigator', { onLine: false });
+    await hearth.library.load('mnist');
+    expect(hearth.errors.message).toBe(
+      "MNIST is not stored on this device and can't be downloaded while offline. Connect to the network and load it again: once loaded, it stays on this device and works offline.",
+    );
+    expect(hearth.library.loading).toBeNull();
+    expect(await db.count('datasets')).toBe(0);
+    // A built-in already stored needs no network at all.
+    await hearth.library.load('circles');
+    expect(hearth.library.datasets.map((d) => d.id)).toEqual(['circles']);
+  });
+
   it('names a stored record it cannot read and lists the others', async () => {
     const { hearth, db } = await testHearth();
     const good = tinyDataset('good', { train: 6, test: 3 }, 4);

@@ -58,6 +58,21 @@ describe('dataset records', () => {
     expect((restored as unknown as Record<string, unknown>).addedLater).toBe('kept');
   });
 
+  it('keeps the names of the columns an import left out, and only names', () => {
+    const { meta } = tinyTabular('t', { train: 4, test: 2 }, 4, { task: 'classification' });
+    const report = (droppedColumns: unknown) => restoreDatasetMeta({ ...meta, importReport: { skipped: [], droppedRows: 2, droppedColumns } }).importReport;
+    const good = { identifiers: ['name', 'email'], unused: ['notes'], unlisted: 4 };
+    expect(report(good)).toEqual({ skipped: [], droppedRows: 2, droppedColumns: good });
+    // Anything but a name is left out; an empty list is no list; an older record has none.
+    expect(report({ identifiers: ['name', 7, { value: 'ada@example.org' }], unused: 'notes', unlisted: -1 })).toEqual({
+      skipped: [],
+      droppedRows: 2,
+      droppedColumns: { identifiers: ['name'], unused: [] },
+    });
+    expect(report({ identifiers: [], unused: [] })).toEqual({ skipped: [], droppedRows: 2 });
+    expect(report(undefined)).toEqual({ skipped: [], droppedRows: 2 });
+  });
+
   it("checks a table's encoding against its features", () => {
     const { meta } = tinyTabular('t', { train: 4, test: 2 }, 4, { task: 'regression', features: 2, target: { mean: 3, std: 2 } });
     expect(restoreDatasetMeta(meta)).toEqual(meta);

@@ -129,6 +129,17 @@ export interface InstallOptions {
   baseUrl?: string;
   onProgress?: (phase: 'download' | 'store', fraction: number) => void;
   signal?: AbortSignal;
+  /** Whether the browser has a network (navigator.onLine); asked only when a download fails. */
+  online?: () => boolean;
+}
+
+/** A built-in's files could not be had: offline, the server gone, or files missing. Nothing about storage. */
+export class DownloadError extends Error {
+  override name = 'DownloadError';
+}
+
+function browserOnline(): boolean {
+  return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
 }
 
 /** Installs a built-in dataset; if it is already stored, returns it without downloading. */
@@ -177,12 +188,20 @@ async function downloadImages(def: BuiltinImageDataset, opts: InstallOptions): P
           res = await doFetch(base + path, { signal: controller.signal });
         } catch (err) {
           if ((err as { name?: string })?.name === 'AbortError') throw err;
-          throw new Error(`Could not download ${def.name} (${(err as Error)?.message ?? err} for ${path}). Check that Hearth is still running.`);
+          // Offline, a failed fetch is expected: say what is missing and how to get it, not the browser's "Failed to fetch".
+          if (!(opts.online ?? browserOnline)()) {
+            throw new DownloadError(
+              `${def.name} is not stored on this device and can't be downloaded while offline. Connect to the network and load it again: once loaded, it stays on this device and works offline.`,
+            );
+          }
+          throw new DownloadError(
+            `${def.name} is not stored on this device and can't be downloaded: Hearth's server does not answer (${(err as Error)?.message ?? err} for ${path}). Check the network connection, or that Hearth is still running, and load it again.`,
+          );
         }
         // A dev server's page fallback answers a missing file with index.html and status 200.
         if (!res.ok || (res.headers.get('Content-Type') ?? '').includes('text/html')) {
           const status = res.ok ? 'got a web page instead of data' : `HTTP ${res.status}`;
-          throw new Error(`Could not download ${def.name} (${status} for ${path}). Run npm install to generate static-datasets/.`);
+          throw new DownloadError(`Could not download ${def.name} (${status} for ${path}). Run npm install to generate static-datasets/.`);
         }
         return res;
       }),

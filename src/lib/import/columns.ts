@@ -1,6 +1,7 @@
 /** What each column of a table holds, and what kind of task its values suggest as a label. */
 import type { Task } from '../types';
 import { lineOf, type RawTable } from './csv';
+import type { IdentifierReason } from './identifiers';
 
 export type ColumnType = 'numeric' | 'categorical';
 export type TaskKind = Task;
@@ -26,6 +27,8 @@ export interface ColumnInfo {
   nonFinite?: { count: number; line: number; value: string };
   /** Up to three distinct values, in file order, to show people. */
   example: string[];
+  /** Why the column looks like it says who a row is about (set by the preview); absent if it does not. */
+  identifier?: IdentifierReason;
 }
 
 const MISSING = new Set(['', 'na', 'nan', 'null', '?']);

@@ -6,8 +6,9 @@ import type { EncodingChoice } from './textFile';
 import { datasetId, storeDataset, tabularDataset, type ImportContext } from './pipelineDataset';
 import type { CsvImportOptions, CsvPreview, SkippedItem } from './protocol';
 import { checkSpace } from './quota';
+import { distinctTextReason, identifierReason } from './identifiers';
 import { buildTabular } from './tabular';
-import type { DatasetMeta } from '../types';
+import type { DatasetMeta, DroppedColumns } from '../types';
 
 /** Rows sent with the preview: the form shows eight, and a wide table's rows are a large message. */
 export const PREVIEW_ROWS = 8;
@@ -49,6 +50,8 @@ export function suggestLabel(columns: ColumnInfo[]): ColumnInfo {
     const hit = columns.find((c) => c.name.trim().toLowerCase() === name);
     if (hit) return hit;
   }
+  // Failing a telling name, the last column that does not look like an identifier.
+  for (let i = columns.length - 1; i >= 0; i--) if (!columns[i].identifier) return columns[i];
   return columns[columns.length - 1];
 }
 
@@ -70,7 +73,10 @@ export async function inspectCsv(file: File, options: ReadTableOptions = {}): Pr
   const table = await readTable(file, options);
   options.signal?.throwIfAborted();
   // Categories and examples stay in the worker: the form needs counts only, and a wide table's would be a large message.
-  const columns = analyseColumns(table).map(({ categories: _, example: __, ...c }) => ({ ...c, example: [] }));
+  const columns = analyseColumns(table).map(({ categories: _, example: __, ...c }, i): ColumnInfo => {
+    const identifier = identifierReason(table, i, c.type) ?? distinctTextReason(c, table.rows.length);
+    return identifier ? { ...c, example: [], identifier } : { ...c, example: [] };
+  });
   if (columns.length < 2) {
     throw new ImportError(file.name, `${file.name} has only one column; a dataset needs a label column and at least one feature column.`);
   }
@@ -88,6 +94,32 @@ export async function inspectCsv(file: File, options: ReadTableOptions = {}): Pr
   };
 }
 
+/** Names of columns left out listed in the report; past this they are counted. */
+export const MAX_LISTED_COLUMNS = 200;
+
+/**
+ * The columns that are not stored: the ones marked as identifiers, then the others that are
+ * neither a feature nor the label. Only their names are kept, never a value. A column
+ * marked as an identifier that is also asked for as the label or a feature is refused:
+ * the form never sends that, and a mistake must not store what was meant to stay out.
+ */
+export function columnsLeftOut(table: RawTable, options: CsvImportOptions): DroppedColumns | undefined {
+  const marked = new Set(options.identifiers ?? []);
+  for (const name of [options.label, ...options.features]) {
+    if (marked.has(name)) {
+      throw new ImportError(table.fileName, `${table.fileName}: column "${name}" is marked as an identifier, so it is never stored; it cannot also be ${name === options.label ? 'the label' : 'a feature'}.`);
+    }
+  }
+  const used = new Set([options.label, ...options.features]);
+  const identifiers = table.columns.filter((c) => marked.has(c));
+  const unused = table.columns.filter((c) => !used.has(c) && !marked.has(c));
+  if (identifiers.length + unused.length === 0) return undefined;
+  const listed = Math.max(0, MAX_LISTED_COLUMNS - identifiers.length);
+  const out: DroppedColumns = { identifiers, unused: unused.slice(0, listed) };
+  if (unused.length > listed) out.unlisted = unused.length - listed;
+  return out;
+}
+
 export async function importCsv(
   file: File,
   options: CsvImportOptions,
@@ -98,6 +130,7 @@ export async function importCsv(
   const table = await readTable(file, { encoding: options.encoding, signal: ctx.signal, onProgress: (f) => ctx.progress('read', f, file.name) });
   ctx.signal?.throwIfAborted();
   ctx.progress('read', 1, file.name);
+  const droppedColumns = columnsLeftOut(table, options);
   const tab = buildTabular(table, {
     label: options.label,
     features: options.features,
@@ -114,7 +147,7 @@ export async function importCsv(
     );
   }
   const name = options.name.trim() || file.name.replace(/\.[^.]+$/, '');
-  const { meta, data } = tabularDataset(tab, { id: datasetId(name, ctx.random), name, source: file.name, label: options.label, skipped: [] });
+  const { meta, data } = tabularDataset(tab, { id: datasetId(name, ctx.random), name, source: file.name, label: options.label, skipped: [], droppedColumns });
   const dataset = await storeDataset(ctx, meta, data, file.name);
   forgetTable();
   return { dataset, skipped: [], droppedRows: tab.droppedRows.length };

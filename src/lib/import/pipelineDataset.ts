@@ -5,7 +5,7 @@
 import { gatherRows, type SplitIndices } from '../data/split';
 import type { HearthDb } from '../storage/db';
 import { writeDataset, type DatasetData, type SplitData } from '../storage/datasets';
-import type { DatasetMeta, SplitInfo } from '../types';
+import type { DatasetMeta, DroppedColumns, SplitInfo } from '../types';
 import type { ImportPhase, SkippedItem } from './protocol';
 import { checkSpace } from './quota';
 import { sealsWrites } from '../storage/vault';
@@ -85,7 +85,7 @@ export function assembleDataset(o: AssembleOptions): { meta: DatasetMeta; data: 
 /** A built table as a dataset: x is [1, 1, features] float32, y class indices or raw targets. `skipped` marks an import. */
 export function tabularDataset(
   tab: TabularData,
-  o: { id: string; name: string; source: string; label: string; skipped?: SkippedItem[] },
+  o: { id: string; name: string; source: string; label: string; skipped?: SkippedItem[]; droppedColumns?: DroppedColumns },
 ): { meta: DatasetMeta; data: DatasetData } {
   const width = tab.featureNames.length;
   return assembleDataset({
@@ -99,7 +99,9 @@ export function tabularDataset(
     parts: splitRows(tab.x, tab.y, width, tab.splits),
     tabular: { label: o.label, encoding: tab.encoding, featureNames: tab.featureNames, target: tab.target },
     // Imports report what they left out; built-ins have nothing to report.
-    importReport: o.skipped ? { skipped: o.skipped, droppedRows: tab.droppedRows.length } : undefined,
+    importReport: o.skipped
+      ? { skipped: o.skipped, droppedRows: tab.droppedRows.length, ...(o.droppedColumns ? { droppedColumns: o.droppedColumns } : {}) }
+      : undefined,
   });
 }
 

@@ -31,6 +31,8 @@ export interface CsvImportOptions {
   task: TaskKind;
   missing: 'drop' | 'fill';
   types?: Record<string, ColumnType>;
+  /** Columns marked as saying who a row is about: never stored, never the label or a feature. */
+  identifiers?: string[];
   seed: number;
   /** The encoding the preview was read with; absent = detect. */
   encoding?: EncodingChoice;

@@ -4,7 +4,7 @@
  * classifiers and get those defaults; a record that cannot be read is refused with a
  * message that names it.
  */
-import type { DatasetMeta, ShardRecord, SplitInfo, SplitName } from '../types';
+import type { DatasetMeta, DroppedColumns, ShardRecord, SplitInfo, SplitName } from '../types';
 import { MAX_CATEGORIES, type ColumnEncoding } from '../import/tabular';
 import {
   BadRecord,
@@ -134,7 +134,22 @@ function importReport(raw: unknown): DatasetMeta['importReport'] | undefined {
     .filter((s): s is Raw => typeof s === 'object' && s !== null)
     .map((s) => ({ path: displayString(s.path, '?', 1000), reason: displayString(s.reason, '', 1000) }));
   const droppedRows = Number.isInteger(r.droppedRows) && (r.droppedRows as number) >= 0 ? (r.droppedRows as number) : 0;
-  return { skipped, droppedRows };
+  const droppedColumns = columnsLeftOut(r.droppedColumns);
+  return droppedColumns ? { skipped, droppedRows, droppedColumns } : { skipped, droppedRows };
+}
+
+/** Names only; anything else in the list is left out, as the list is for people to read. */
+function columnsLeftOut(raw: unknown): DroppedColumns | undefined {
+  if (raw === undefined || raw === null || typeof raw !== 'object') return undefined;
+  const r = raw as Raw;
+  const names = (v: unknown) =>
+    (Array.isArray(v) ? v : [])
+      .filter((n): n is string => typeof n === 'string')
+      .slice(0, MAX_REPORTED)
+      .map((n) => n.slice(0, 1000));
+  const out: DroppedColumns = { identifiers: names(r.identifiers), unused: names(r.unused) };
+  if (Number.isInteger(r.unlisted) && (r.unlisted as number) > 0) out.unlisted = r.unlisted as number;
+  return out.identifiers.length + out.unused.length + (out.unlisted ?? 0) > 0 ? out : undefined;
 }
 
 /**

@@ -4,19 +4,9 @@
  * arrays and redraws without animation.
  */
 import type { Attachment } from 'svelte/attachments';
-import {
-  Chart,
-  Legend,
-  LineController,
-  LineElement,
-  LinearScale,
-  PointElement,
-  Tooltip,
-  type ChartDataset,
-} from 'chart.js';
+import { Chart, type ChartDataset } from 'chart.js';
 import type { Run } from '../../state/run.svelte';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+import { lineChartOptions, type Point } from '../common/chartBase';
 
 export type Metric = 'loss' | 'acc';
 
@@ -29,8 +19,6 @@ export function axisTitle(metric: Metric, task: 'classification' | 'regression',
   if (task === 'classification') return metric === 'acc' ? 'Accuracy' : 'Loss';
   return metric === 'acc' ? `MAE (${target ?? 'target'}, its own units)` : 'Loss (MSE of the standardised target)';
 }
-type Point = { x: number; y: number };
-
 function css(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
@@ -58,33 +46,18 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
     const chart = new Chart<'line', Point[]>(canvas, {
       type: 'line',
       data: { datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        normalized: true,
-        interaction: { mode: 'nearest', intersect: false },
-        scales: {
-          x: {
-            type: 'linear',
-            title: { display: true, text: 'Samples seen' },
-            ticks: { maxTicksLimit: 6 },
-          },
-          y: {
-            type: 'linear',
-            min: isAcc ? 0 : undefined,
-            max: isAcc ? 1 : undefined,
-            beginAtZero: !isAcc,
-            title: { display: true, text: axisTitle(metric, run.task, run.target) },
-            ticks: {
-              // Steps of a narrow range carry float noise (3.6000000000000005); four significant digits hide it.
-              callback: (v) => (asPercent ? `${Math.round(Number(v) * 100)}%` : String(Number(Number(v).toPrecision(4)))),
-            },
+      options: lineChartOptions(
+        {
+          min: isAcc ? 0 : undefined,
+          max: isAcc ? 1 : undefined,
+          beginAtZero: !isAcc,
+          title: { display: true, text: axisTitle(metric, run.task, run.target) },
+          ticks: {
+            // Steps of a narrow range carry float noise (3.6000000000000005); four significant digits hide it.
+            callback: (v) => (asPercent ? `${Math.round(Number(v) * 100)}%` : String(Number(Number(v).toPrecision(4)))),
           },
         },
-        plugins: {
-          legend: { labels: { boxWidth: 8, boxHeight: 8, padding: 8, font: { size: 11 } } },
+        {
           tooltip: {
             callbacks: {
               label: (item) => {
@@ -94,7 +67,7 @@ export function liveChart(run: Run, metric: Metric): Attachment<HTMLCanvasElemen
             },
           },
         },
-      },
+      ),
     });
 
     // Colours come from the page's CSS variables, re-read when the colour scheme flips.

@@ -5,34 +5,19 @@
  * datasets and redraws without animation.
  */
 import type { Attachment } from 'svelte/attachments';
-import { Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import { Chart, type ChartDataset } from 'chart.js';
 import type { Runs } from '../../state/runs.svelte';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+import { lineChartOptions, type Point } from '../common/chartBase';
 
 /** Told apart without relying on one hue: the first is the page's accent. */
 const COLOURS = ['#e8590c', '#1c7ed6', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5c940d'];
-
-type Point = { x: number; y: number };
 
 export function compareChart(runs: Runs, metric: 'loss' | 'acc'): Attachment<HTMLCanvasElement> {
   return (canvas) => {
     const chart = new Chart<'line', Point[]>(canvas, {
       type: 'line',
       data: { datasets: [] },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        normalized: true,
-        interaction: { mode: 'nearest', intersect: false },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: 'Samples seen' }, ticks: { maxTicksLimit: 6 } },
-          y: { type: 'linear', beginAtZero: metric === 'loss', title: { display: true, text: metric === 'loss' ? 'Loss' : 'Accuracy / MAE' } },
-        },
-        plugins: { legend: { labels: { boxWidth: 8, boxHeight: 8, padding: 8, font: { size: 11 } } } },
-      },
+      options: lineChartOptions({ beginAtZero: metric === 'loss', title: { display: true, text: metric === 'loss' ? 'Loss' : 'Accuracy / MAE' } }),
     });
 
     $effect(() => {
