@@ -9,7 +9,7 @@ import { restoreConfig, type ExperimentConfig } from '../config';
 import type { WorkerEvent } from '../protocol';
 import type { DatasetMeta, Divergence, Evaluation, SplitName } from '../types';
 import type { HearthDb } from '../storage/db';
-import { getDataset, readShard } from '../storage/datasets';
+import { getDataset, readSplitShard } from '../storage/datasets';
 import { serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
 import { createAugmenter } from '../augment/apply';
@@ -143,7 +143,7 @@ export async function runTraining(
   const { trainEnd, val } = trainingRanges(dataset, config.trainLimit, config.validationSplit);
   const source = (split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) =>
     createShardSource({
-      readShard: (index) => readShard(db, dataset.id, split, index),
+      readShard: (index) => readSplitShard(db, dataset, split, index),
       split: dataset.splits[split]!,
       sampleShape: dataset.shape,
       numClasses,
