@@ -44,3 +44,14 @@ export function subjectOf(classes: string[]): string {
   const named = classes.slice(0, 4).join(', ');
   return classes.length > 4 ? `one of its classes (${named}, …)` : `one of its classes (${named})`;
 }
+
+/** Why the camera did not start, from getUserMedia's error, in words a person can act on. */
+export function cameraProblem(err: unknown): string {
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return 'Camera access was denied. Allow it in the browser’s site settings (the icon left of the address), or pick a picture instead.';
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera was found on this device. Pick a picture instead.';
+  if (name === 'NotReadableError') return 'The camera is in use by another program, or the system blocked it. Close that program, or pick a picture instead.';
+  return `The camera could not be started (${err instanceof Error ? err.message : String(err)}). Pick a picture instead.`;
+}

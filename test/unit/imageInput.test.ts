@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centreSquare, mostlyLight, pictureProblem, pictureToInput, subjectOf } from '../../src/state/imageInput';
+import { cameraProblem, centreSquare, mostlyLight, pictureProblem, pictureToInput, subjectOf } from '../../src/state/imageInput';
 
 /** A width×height RGBA image, every pixel `rgb`. */
 function flat(width: number, height: number, rgb: [number, number, number]) {
@@ -40,5 +40,13 @@ describe('pictures as model input', () => {
     expect(subjectOf(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])).toBe('a digit');
     expect(subjectOf(['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat'])).toBe('one of its classes (T-shirt/top, Trouser, Pullover, Dress, …)');
     expect(subjectOf(['cat', 'dog'])).toBe('one of its classes (cat, dog)');
+  });
+});
+
+describe('camera problems', () => {
+  it('says in words why the camera did not start', () => {
+    expect(cameraProblem(new DOMException('Permission denied', 'NotAllowedError'))).toMatch(/^Camera access was denied/);
+    expect(cameraProblem(new DOMException('Requested device not found', 'NotFoundError'))).toBe('No camera was found on this device. Pick a picture instead.');
+    expect(cameraProblem(new Error('boom'))).toBe('The camera could not be started (boom). Pick a picture instead.');
   });
 });

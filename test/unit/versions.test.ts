@@ -7,6 +7,7 @@ import { createShardSource } from '../../src/lib/data/shardSource';
 import { memoryLocks } from './helpers/memoryLocks';
 import type { HearthDb } from '../../src/lib/storage/db';
 import type { DatasetMeta, SplitName } from '../../src/lib/types';
+import { restoreConfig } from '../../src/lib/config';
 
 const noLocks = { locks: null };
 
@@ -162,5 +163,13 @@ describe('restoring dataset records', () => {
     const note = { ...JSON.parse(JSON.stringify(child)), version: { parentId: 'p', number: 'two' } };
     expect(restoreDatasetMeta(note).version).toBeUndefined();
     expect((await readDatasets(db)).problems).toEqual([]);
+  });
+});
+
+describe('version ids', () => {
+  it('fit the experiment config, so a version can be trained on and put in a link', async () => {
+    const { child } = await parentAndChild();
+    expect(restoreConfig({ datasetId: child.id }).datasetId).toBe(child.id);
+    expect(child.id).toMatch(/^p\.v2-/);
   });
 });

@@ -78,7 +78,8 @@ export async function createVersion(
   });
   const number = Math.max(1, ...family.map((m) => m.version?.number ?? 1)) + 1;
   const now = opts.now ?? Date.now();
-  const id = `${rootId}@v${number}-${now.toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(-200);
+  // An id the experiment config accepts (letters, digits, . _ -, at most 64), so the version can be trained on and linked to.
+  const id = `${rootId.replace(/[^a-z0-9._-]/gi, '').slice(0, 40) || 'dataset'}.v${number}-${now.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
   const sampleLen = parent.shape.reduce((a, b) => a * b, 1);
   const shardSize = parent.splits.train.shardSize;
