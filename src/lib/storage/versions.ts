@@ -12,7 +12,7 @@ import type { DatasetMeta, ShardRecord, ShardRef, SplitInfo } from '../types';
 import { runWrites, StorageFullError, isQuotaError, type HearthDb } from './db';
 import { announce } from './changes';
 import { browserLocks, loadLockName, type Locks } from './locks';
-import { restoreDatasetMeta } from './restoreDataset';
+import { checkDatasetMeta, restoreDatasetMeta } from './restoreDataset';
 import { splitPieces } from './pieces';
 import { getDataset } from './datasets';
 
@@ -110,6 +110,8 @@ export async function createVersion(
     version: { parentId: parent.id, rootId, number, added: count },
   };
   delete meta.importReport;
+  // The record must read back: the same gate every read goes through.
+  checkDatasetMeta(meta);
 
   const write = async () => {
     try {
