@@ -149,3 +149,15 @@ export function structuredField<T>(o: {
 }
 
 export type ValueOf<F> = F extends Field<infer T> ? T : never;
+
+/** Free text a person wrote (a title, a few lines of instructions), trimmed, up to `maxLength` characters. */
+export function textField(o: { label: string; default: string; maxLength: number }): Field<string> {
+  return {
+    label: o.label,
+    default: o.default,
+    parse: (raw) => (typeof raw === 'string' ? raw.trim() : undefined),
+    check: (v) => (v.length > o.maxLength ? `must be at most ${o.maxLength} characters` : undefined),
+    toText: (v) => v,
+    equals: (a, b) => a === b,
+  };
+}

@@ -27,6 +27,8 @@ import { syncPresetWithDataset } from './presetSync.svelte';
 import { clearOnDatasetSwitch } from './datasetSwitch.svelte';
 import { AugmentPreviewer } from './augmentPreview.svelte';
 import { Corrections } from './corrections.svelte';
+import { PythonExport } from './pythonExport.svelte';
+import { SharedLink } from './sharedLink.svelte';
 
 export interface HearthOptions {
   /** The database the instance keeps its datasets and models in; the app's own by default. */
@@ -59,6 +61,10 @@ export interface Hearth {
   privacy: Privacy;
   /** Samples added to datasets as new versions (Try it's tray; `addSamples` for other views). */
   corrections: Corrections;
+  /** "Export for Python": training scripts and data for a saved model or the current experiment. */
+  pythonExport: PythonExport;
+  /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
+  link: SharedLink;
   /** Start-up: read the settings from a query string, ask for the backend, clean and list storage. */
   start(search: string): void;
   /** Whether leaving the page now would end a run, lose a held model or break off a load or import. */
@@ -84,6 +90,8 @@ export function createHearth(options: HearthOptions): Hearth {
   const corrections = new Corrections({ db, errors, library, locks: options.locks });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active;
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform });
+  const pythonExport = new PythonExport({ db, download: options.download });
+  const link = new SharedLink();
   let stopFollowing: (() => void)[] = [];
 
   return {
@@ -100,15 +108,18 @@ export function createHearth(options: HearthOptions): Hearth {
     augmentPreview,
     privacy,
     corrections,
+    pythonExport,
+    link,
     start(search) {
       settings.initFromUrl(search);
+      link.read(search);
       privacy.watchRequests();
       backend.probe(settings.config.backend);
       void library.init();
       void models.init();
       void runs.init();
       if (stopFollowing.length === 0) {
-        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models)];
+        stopFollowing = [syncPresetWithDataset(library, settings), clearOnDatasetSwitch(settings, run, models), link.follow(library)];
       }
     },
     busy,

@@ -35,12 +35,18 @@ export function syncPresetWithDataset(library: Library, settings: Settings): () 
     });
     // Until a dataset is stored the field table's defaults apply (a link's own values stay as they are).
     let previous: TrainingDefaults = tableDefaults(DEFAULT_CONFIG);
+    // A value the link set stays, even one equal to the table's default: a share link reproduces its experiment.
+    let firstDataset = true;
     $effect(() => {
       const meta = library.selected;
       const next = { ...tableDefaults(DEFAULT_CONFIG), ...fittedDefaults(meta) };
       untrack(() => {
-        for (const [key, value] of Object.entries(followDefaults(settings.config, previous, next))) settings.set(key as keyof TrainingDefaults, value as never);
+        const kept = firstDataset && meta ? settings.fromLink : new Set<string>();
+        for (const [key, value] of Object.entries(followDefaults(settings.config, previous, next))) {
+          if (!kept.has(key as keyof TrainingDefaults)) settings.set(key as keyof TrainingDefaults, value as never);
+        }
       });
+      if (meta) firstDataset = false;
       previous = next;
     });
   });

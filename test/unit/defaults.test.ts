@@ -51,8 +51,8 @@ describe('the built-in tables with their defaults and seed 42', () => {
   const thresholds: [string, number][] = [
     ['iris', 0.93],
     ['circles', 0.98],
-    // Its 800 noisy points are fitted to 97 % at best (train accuracy); 95 of the 100 test points are right.
-    ['spiral', 0.94],
+    // 96 of its 100 test points; the Bayes-optimal classifier gets 97 (generated.test.ts).
+    ['spiral', 0.955],
   ];
   for (const [id, threshold] of thresholds) {
     it(`${id} reaches above ${threshold * 100} % test accuracy`, async () => {
@@ -65,6 +65,6 @@ describe('the built-in tables with their defaults and seed 42', () => {
       const accuracy = evaluation?.type === 'evaluation' && evaluation.result.task !== 'regression' ? evaluation.result.accuracy : 0;
       expect(accuracy).toBeGreaterThan(threshold);
       expect(events.filter((e) => e.type === 'epoch')).toHaveLength(100);
-    }, 120_000);
+    }, 600_000); // about 30 s each on a quiet 2-core machine; a busy one may take many times that
   }
 });

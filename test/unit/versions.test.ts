@@ -8,6 +8,7 @@ import { memoryLocks } from './helpers/memoryLocks';
 import type { HearthDb } from '../../src/lib/storage/db';
 import type { DatasetMeta, SplitName } from '../../src/lib/types';
 import { restoreConfig } from '../../src/lib/config';
+import { datasetArrays } from '../../src/lib/export/python/dataset';
 
 const noLocks = { locks: null };
 
@@ -171,5 +172,20 @@ describe('version ids', () => {
     const { child } = await parentAndChild();
     expect(restoreConfig({ datasetId: child.id }).datasetId).toBe(child.id);
     expect(child.id).toMatch(/^p\.v2-/);
+  });
+});
+
+describe('exporting a version for Python', () => {
+  it('writes its added samples first in x_train and its parent’s test split unchanged', async () => {
+    const { db, parent, child } = await parentAndChild();
+    const arrays = async (meta: DatasetMeta) =>
+      datasetArrays(meta, { trainLimit: 0, validationSplit: 0 }, (split, index) => readSplitShard(db, meta, split, index));
+    const [mine, theirs] = [await arrays(child), await arrays(parent)];
+    const values = (a: { data: unknown }) => Array.from(a.data as ArrayLike<number>);
+    expect(mine.x_train.shape).toEqual([13, 2, 2, 1]);
+    expect(values(mine.x_train).slice(0, 12)).toEqual([250, 250, 250, 250, 251, 251, 251, 251, 252, 252, 252, 252]);
+    expect(values(mine.x_train).slice(12)).toEqual(values(theirs.x_train));
+    expect(values(mine.x_test)).toEqual(values(theirs.x_test));
+    expect(values(mine.y_val)).toEqual(values(theirs.y_val));
   });
 });

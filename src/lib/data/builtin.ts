@@ -48,8 +48,12 @@ export type BuiltinDataset = BuiltinImageDataset | BuiltinTabularDataset;
 export const BUILTIN_SEED = 42;
 export const GENERATED_SAMPLES = 1000;
 
-/** Jitter per generated set: enough to blur the boundary a little, not to hide it. Gaussian clusters carry their own spread. */
-const GENERATED_NOISE: Record<GeneratedKind, number> = { spiral: 0.05, circles: 0.08, xor: 0.05, gaussians: 0 };
+/**
+ * Jitter per generated set: enough to blur the boundary a little, not to hide it. Gaussian clusters carry their own spread.
+ * The spiral's arms meet at the centre, so its jitter decides how many points no model can get right: at 0.05 even
+ * the Bayes-optimal classifier (which knows how the points were made) was right on only 96.9 % of them; at 0.03, 98.4 %.
+ */
+export const GENERATED_NOISE: Record<GeneratedKind, number> = { spiral: 0.03, circles: 0.08, xor: 0.05, gaussians: 0 };
 
 /** Generated points as a table with columns x1, x2 and class, so they are standardised exactly like a CSV. */
 export function generatedTable(kind: GeneratedKind): RawTable {

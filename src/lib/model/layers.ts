@@ -153,7 +153,8 @@ export function layersFromJson(raw: unknown): LayerSpec[] | undefined {
   return out.every((l) => l !== undefined) ? (out as LayerSpec[]) : undefined;
 }
 
-const TOKEN: Record<LayerType, string> = {
+/** Each type's word in the URL form; the Python export names its layers with it too (conv0, dense3). */
+export const TOKEN: Record<LayerType, string> = {
   dense: 'dense',
   conv2d: 'conv',
   maxPool: 'maxpool',

@@ -10,6 +10,7 @@ import type { WorkerEvent } from '../protocol';
 import type { SavedModelMeta } from '../types';
 import { describeStorageError, isQuotaError, type HearthDb } from '../storage/db';
 import { writeModel, type ModelArtifacts } from '../storage/modelIO';
+import { fileStem } from '../fileName';
 
 export interface UnsavedModel {
   artifacts: ModelArtifacts;
@@ -66,12 +67,7 @@ export async function saveOrHold(
 
 /** "CNN on MNIST · 97.1%" -> "cnn-on-mnist-97-1.zip". */
 export function archiveName(modelName: string): string {
-  const stem = modelName
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-  return `${stem || 'model'}.zip`;
+  return `${fileStem(modelName, 'model')}.zip`;
 }
 
 /**
