@@ -20,6 +20,29 @@ export interface SplitInfo {
   shards: number;
   /** Samples per class, indexed like DatasetMeta.classes. */
   classCounts: number[];
+  /**
+   * A dataset version's split: its shards in order, each possibly stored under another
+   * dataset's id (the parent's). Without it, shard i is [DatasetMeta.id, split, i] and
+   * holds shardSize samples (the last one the rest).
+   */
+  pieces?: ShardRef[];
+}
+
+/** One stored shard a split reads: key [datasetId, split, index], holding count samples. */
+export interface ShardRef {
+  datasetId: string;
+  index: number;
+  count: number;
+}
+
+/** Where a dataset version came from: its parent, its family's first dataset, and what it added. */
+export interface DatasetVersion {
+  parentId: string;
+  rootId: string;
+  /** 2 for the first version made from a dataset (the dataset itself counts as 1). */
+  number: number;
+  /** Samples this version added to the training split (its parent's are shared, not copied). */
+  added: number;
 }
 
 /**
@@ -56,6 +79,8 @@ export interface DatasetMeta {
   /** Bytes of sample and label data stored. */
   bytes: number;
   createdAt: number;
+  /** Set on a version made by adding samples; absent on every dataset loaded or imported. */
+  version?: DatasetVersion;
 }
 
 /** Table columns an import did not store, by name only: their values were never kept. */

@@ -32,6 +32,7 @@ import { FineTuning } from './fineTune.svelte';
 import { ModelTransfer } from './modelTransfer.svelte';
 import { ErrorExplorer } from './explorer.svelte';
 import { BoundaryMap } from './boundary.svelte';
+import { Corrections } from './corrections.svelte';
 import { PythonExport } from './pythonExport.svelte';
 import { SharedLink } from './sharedLink.svelte';
 
@@ -74,6 +75,8 @@ export interface Hearth {
   explorer: ErrorExplorer;
   /** The decision-boundary map of a run on a 2-D dataset. */
   boundary: BoundaryMap;
+  /** Samples added to datasets as new versions (Try it's tray; `addSamples` for other views). */
+  corrections: Corrections;
   /** "Export for Python": training scripts and data for a saved model or the current experiment. */
   pythonExport: PythonExport;
   /** What a share link says beyond the settings: it loads its built-in dataset, or names the dataset it needs. */
@@ -101,6 +104,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const importer = new Importer({ imports, errors, library, settings, run, importModel: (files) => void transfer.importFiles(files) });
   const predictor = new Predictor({ training, errors });
   const augmentPreview = new AugmentPreviewer({ training });
+  const corrections = new Corrections({ db, errors, library, locks: options.locks });
   const busy = () => run.active || run.state === 'unsaved' || library.loading !== null || importer.active || transfer.busy;
   const fineTune = new FineTuning({ settings, library, models });
   const reread = () => void Promise.all([library.refresh(), models.refresh(), runs.refresh()]);
@@ -134,6 +138,7 @@ export function createHearth(options: HearthOptions): Hearth {
     transfer,
     explorer,
     boundary,
+    corrections,
     pythonExport,
     link,
     start(search) {
@@ -151,7 +156,7 @@ export function createHearth(options: HearthOptions): Hearth {
     dispose() {
       for (const stop of stopFollowing) stop();
       stopFollowing = [];
-      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer, explorer, boundary, encryption]) part.dispose();
+      for (const part of [run, runs, importer, predictor, augmentPreview, backend, library, models, privacy, transfer, explorer, boundary, encryption, corrections]) part.dispose();
       training.terminate();
       imports.terminate();
     },

@@ -1,4 +1,4 @@
-/** "Try it": sends a drawing to the worker for the picked model and keeps the newest answer. */
+/** "Try it": sends an input (a drawing, a picture, a table row) to the worker for the picked model and keeps the newest answer. */
 import type { WorkerEvent } from '../lib/protocol';
 import { newRunId, type Services } from './services';
 import type { ErrorBanner } from './errors.svelte';
@@ -11,7 +11,7 @@ export interface PredictorDeps {
 export class Predictor {
   private readonly deps: PredictorDeps;
   probabilities = $state.raw<number[] | null>(null);
-  /** The 28×28 input last sent, so the page can show what the model saw. */
+  /** The input last sent (pixels in 0–1, or an encoded row), so the page can show what the model saw and add it to a dataset. */
   input = $state.raw<Float32Array | null>(null);
   pending = $state(false);
   predicted = $derived.by(() => {

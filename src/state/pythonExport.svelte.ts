@@ -5,7 +5,7 @@
  * needs no tfjs: stored weights are plain bytes.
  */
 import type { ExperimentConfig } from '../lib/config';
-import { getDataset, readShard } from '../lib/storage/datasets';
+import { getDataset, readSplitShard } from '../lib/storage/datasets';
 import { getWeights } from '../lib/storage/models';
 import { describeProblem, modelLayers, modelProblem } from '../lib/model/validate';
 import { modelShortName } from '../lib/model/spec';
@@ -43,7 +43,7 @@ export class PythonExport {
         throw new Error(`The dataset "${dataset.name}" now holds ${dataset.shape.join('×')} samples, but the model takes ${meta.inputShape.join('×')}; it cannot be exported with it.`);
       }
       const weights = await getWeights(db, meta.id, meta.name);
-      return { title: meta.name, config: meta.config, layers: modelLayers(meta.config, dataset), dataset, readShard: (split, index) => readShard(db, dataset.id, split, index), weights };
+      return { title: meta.name, config: meta.config, layers: modelLayers(meta.config, dataset), dataset, readShard: (split, index) => readSplitShard(db, dataset, split, index), weights };
     });
   }
 
@@ -53,7 +53,7 @@ export class PythonExport {
       const dataset = await storedDataset(db, config.datasetId, config.datasetId);
       const problem = modelProblem(config, dataset);
       if (problem) throw new Error(describeProblem(problem, config.layers));
-      return { title: `${modelShortName(config)} on ${dataset.name}`, config, layers: modelLayers(config, dataset), dataset, readShard: (split, index) => readShard(db, dataset.id, split, index) };
+      return { title: `${modelShortName(config)} on ${dataset.name}`, config, layers: modelLayers(config, dataset), dataset, readShard: (split, index) => readSplitShard(db, dataset, split, index) };
     });
   }
 

@@ -9,7 +9,9 @@ import { MIN_ITERATIONS, WrongPassphraseError, deriveKey, newKdfParams } from '.
 import { pack, unpack } from '../../src/lib/storage/pack';
 import { LockedError, SEALED_STORES, isSealed, readVault, setKey } from '../../src/lib/storage/vault';
 import { runPass, turnOff, turnOn, unlock } from '../../src/lib/storage/encryptInPlace';
-import { listDatasets, readDatasets, readShard, writeDataset } from '../../src/lib/storage/datasets';
+import { deleteDataset, listDatasets, readDatasets, readShard, readSplitShard, removeIncomplete, writeDataset } from '../../src/lib/storage/datasets';
+import { createVersion } from '../../src/lib/storage/versions';
+import { memoryLocks } from './helpers/memoryLocks';
 import { editRun, getRun, putRun, readRuns } from '../../src/lib/storage/runs';
 import { writeModel } from '../../src/lib/storage/modelIO';
 import { getModelMeta, getWeights } from '../../src/lib/storage/models';
@@ -142,6 +144,27 @@ describe('sealed records', { timeout: 60_000 }, () => {
     // Two writes of one value never share an IV.
     const ivs = (await db.getAll('shards')).map((s) => Array.from((s as unknown as { iv: Uint8Array }).iv).join());
     expect(new Set(ivs).size).toBe(ivs.length);
+  });
+
+  it('seals a new version of a dataset, and keeps the shards it shares when its parent is deleted', async () => {
+    const { db } = await freshDb();
+    await turnOn(db, PASS);
+    const { meta, data } = tinyDataset('p', { train: 10, test: 5 }, 4);
+    await writeDataset(db, meta, data, { locks: null });
+    const child = await createVersion(db, 'p', { x: Uint8Array.from([250, 250, 250, 250]), y: Uint8Array.from([2]) }, { locks: null });
+    expect(isSealed(await db.get('datasets', child.id))).toBe(true);
+    expect(isSealed(await db.get('shards', [child.id, 'train', 0]))).toBe(true);
+    const test = (await readSplitShard(db, child, 'test', 0)).x;
+    await deleteDataset(db, 'p', { locks: null });
+    // The parent's 3 train and 2 test shards stay for the version, and start-up clean-up leaves them too.
+    expect(await removeIncomplete(db, { locks: memoryLocks() })).toBe(0);
+    expect(await db.count('shards')).toBe(3 + 2 + 1);
+    expect(Array.from((await readSplitShard(db, child, 'test', 0)).x)).toEqual(Array.from(test));
+    expect(Array.from((await readSplitShard(db, child, 'train', 0)).x)).toEqual([250, 250, 250, 250]);
+    // Locked, the clean-up cannot tell which shards a version reads, so it removes none.
+    setKey('hearth', null);
+    expect(await removeIncomplete(db, { locks: memoryLocks() })).toBe(0);
+    expect(await db.count('shards')).toBe(6);
   });
 
   it('rejects a changed byte, and a record moved to another key, as damaged', async () => {

@@ -9,7 +9,8 @@ import { writeDataset } from '../../src/lib/storage/datasets';
 import { loadModel } from '../../src/lib/storage/modelIO';
 import { getCheckpoint, getRun } from '../../src/lib/storage/runs';
 import type { WorkerEvent } from '../../src/lib/protocol';
-import type { SavedModelMeta } from '../../src/lib/types';
+import type { DatasetMeta, SavedModelMeta } from '../../src/lib/types';
+import { createVersion } from '../../src/lib/storage/versions';
 import { runTraining } from '../../src/lib/train/run';
 import { runContext } from './helpers/runContext';
 
@@ -18,13 +19,14 @@ beforeAll(async () => {
 });
 
 let db: HearthDb;
+let version: DatasetMeta;
 beforeEach(async () => {
   ({ db } = await freshDb());
   const tiny = tinyDataset('tiny', { train: 120, test: 30 }, 16);
   await writeDataset(db, tiny.meta, tiny.data);
-  // A newer version of it: the same classes and test split, 30 training samples appended.
-  const v2 = tinyDataset('tiny-v2', { train: 150, test: 30 }, 16);
-  await writeDataset(db, { ...v2.meta, name: 'Tiny v2' }, v2.data);
+  // A newer version of it: 30 training samples added (first in its training split), the test split shared.
+  const added = tinyDataset('added', { train: 30, test: 1 }, 16).data.train;
+  version = await createVersion(db, 'tiny', added, { locks: null });
   // The same inputs in two classes: a head of another size.
   const two = tinyDataset('two', { train: 90, test: 30 }, 16);
   for (const split of ['train', 'test'] as const) {
@@ -60,7 +62,7 @@ const bitsEqual = (a: Float32Array, b: Float32Array) => a.length === b.length &&
 describe('fine-tuning a saved model', () => {
   it('leaves frozen layers bit-identical while the others change, and trains the optimizer on the others only', async () => {
     const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 2 });
-    const { model: child, events } = await train('child', { datasetId: 'tiny-v2', epochs: 3, from: parent.id, freeze: [2] });
+    const { model: child, events } = await train('child', { datasetId: version.id, epochs: 3, from: parent.id, freeze: [2] });
     const before = await layerWeights(parent.id);
     const after = await layerWeights(child.id);
     expect(after[1].length).toBe(2); // layer 2 (dense 8): kernel and bias
@@ -80,7 +82,7 @@ describe('fine-tuning a saved model', () => {
 
   it('keeps optimizer slots for trained weights only, and a resumed fine-tune keeps the frozen layer exact', async () => {
     const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 1 });
-    const config = { ...base, datasetId: 'tiny-v2', epochs: 3, from: parent.id, freeze: [2, 3] };
+    const config = { ...base, datasetId: version.id, epochs: 3, from: parent.id, freeze: [2, 3] };
     const first = context((ev) => ev.type === 'batch' && ev.epoch === 2);
     await expect(runTraining({ runId: 'cut', config }, first.ctx)).rejects.toThrow('the worker died');
     const checkpoint = (await getCheckpoint(db, 'cut'))!;
@@ -101,10 +103,10 @@ describe('fine-tuning a saved model', () => {
 
   it('measures the original test split and the added samples before and after', async () => {
     const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 2 });
-    const { model: child } = await train('child', { datasetId: 'tiny-v2', epochs: 2, from: parent.id });
+    const { model: child } = await train('child', { datasetId: version.id, epochs: 2, from: parent.id });
     const report = child.fineTune!;
     expect(report.originalLabel).toBe('Tiny tiny · test split');
-    expect(report.freshLabel).toBe('30 samples added to Tiny v2');
+    expect(report.freshLabel).toBe(`30 samples added to ${version.name}`);
     expect(report.before.original).toEqual({ metric: 'accuracy', value: (parent.evaluation as { accuracy: number }).accuracy, samples: 30 });
     expect(report.before.fresh?.samples).toBe(30);
     expect(report.after?.fresh?.samples).toBe(30);
@@ -137,7 +139,7 @@ describe('fine-tuning a saved model', () => {
 
   it('refuses what cannot be fine-tuned, with a message a person can act on', async () => {
     const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 1 });
-    const fails = (config: Record<string, unknown>) => runTraining({ runId: 'x', config: { ...base, datasetId: 'tiny-v2', epochs: 1, ...config } }, context().ctx);
+    const fails = (config: Record<string, unknown>) => runTraining({ runId: 'x', config: { ...base, datasetId: version.id, epochs: 1, ...config } }, context().ctx);
     await expect(fails({ from: 'gone' })).rejects.toThrow(/no longer stored/);
     await expect(fails({ from: parent.id, freeze: [1] })).rejects.toThrow('Layer 1 (Flatten) has no weights to freeze.');
     await expect(fails({ from: parent.id, freeze: [2, 3, 4] })).rejects.toThrow(/Every layer with weights is frozen/);
@@ -147,17 +149,17 @@ describe('fine-tuning a saved model', () => {
 
   it('trains on replayed original data mixed into every batch', async () => {
     const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 1 });
-    const { events } = await train('child', { datasetId: 'tiny-v2', epochs: 1, from: parent.id, replay: 0.25 });
+    const { events } = await train('child', { datasetId: version.id, epochs: 1, from: parent.id, replay: 0.25 });
     const started = events.find((e) => e.type === 'started');
     // 150 new samples in batches of 12 (16 less a quarter): 12 full batches and one of 6,
     // topped up with 4 replayed samples each and 2 for the last: 50 replayed.
     expect(started).toMatchObject({ trainSamples: 200, batchesPerEpoch: 13 });
   });
 
-  it('trains on the samples a newer version added whatever range the settings pick, and validates on the samples before them', async () => {
+  it('trains on the samples a newer version added, which come first, whatever range the settings pick', async () => {
     const { model: parent } = await train('parent', { datasetId: 'tiny', epochs: 1 });
-    const { events } = await train('child', { datasetId: 'tiny-v2', epochs: 1, from: parent.id, trainLimit: 50, validationSplit: 0.2 });
-    // 40 of the first 50 train and 10 validate; the 30 added samples train too.
-    expect(events.find((e) => e.type === 'started')).toMatchObject({ trainSamples: 70, valSamples: 10, batchesPerEpoch: 3 + 2 });
+    const { events } = await train('child', { datasetId: version.id, epochs: 1, from: parent.id, trainLimit: 50, validationSplit: 0.2 });
+    // Of the first 50, the 30 added and 10 more train; the last 10 validate.
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ trainSamples: 40, valSamples: 10, batchesPerEpoch: 3 });
   });
 });

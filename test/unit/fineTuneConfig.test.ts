@@ -62,8 +62,11 @@ describe('fine-tune fields', () => {
 describe('freshRange', () => {
   const original = tinyDataset('a', { train: 100, test: 20 }, 16).meta;
   it('is the samples a newer version added, the test split of another dataset, and nothing on the same one', () => {
-    const version = { ...tinyDataset('a-v2', { train: 103, test: 20 }, 16).meta, name: 'A v2' };
-    expect(freshRange(original, version)).toMatchObject({ split: 'train', start: 100, end: 103, label: '3 samples added to A v2' });
+    const version = { ...tinyDataset('a.v2-x', { train: 103, test: 20 }, 16).meta, name: 'A v2', version: { parentId: 'a', rootId: 'a', number: 2, added: 3 } };
+    expect(freshRange(original, version)).toMatchObject({ split: 'train', start: 0, end: 3, label: '3 samples added to A v2' });
+    // The same shape and more samples, but not made from it: another dataset, measured on its test split.
+    const lookalike = { ...tinyDataset('a2', { train: 103, test: 20 }, 16).meta, name: 'A2' };
+    expect(freshRange(original, lookalike)).toMatchObject({ split: 'test', start: 0, end: 20, label: 'A2 · test split' });
     const other = { ...tinyDataset('b', { train: 50, test: 10 }, 16).meta, name: 'B' };
     expect(freshRange(original, other)).toMatchObject({ split: 'test', start: 0, end: 10, label: 'B · test split' });
     expect(freshRange(original, original)).toBeNull();

@@ -1,6 +1,6 @@
 // Replay: a share of every fine-tuning batch drawn from the original training data.
 import { describe, expect, it } from 'vitest';
-import { joinSources, newSamplesPerBatch, replayCount, withReplay } from '../../src/lib/data/replay';
+import { newSamplesPerBatch, replayCount, withReplay } from '../../src/lib/data/replay';
 import type { Batch } from '../../src/lib/data/source';
 import { memorySource } from './helpers/memorySource';
 
@@ -65,18 +65,5 @@ describe('withReplay', () => {
     const other = memorySource({ ...data(10, 1), sampleShape: [1, 1, 1], numClasses: 3, batchSize: 8 });
     expect(() => withReplay(f, other, 0.2)).toThrow(/cannot be replayed: its samples are 1×1×1 in 3 classes, the new data's 1×1×1 in 2/);
     expect(() => withReplay(f, original(), 1)).toThrow(/replay share/);
-  });
-});
-
-describe('joinSources', () => {
-  it("gives every sample of both once an epoch, the second's batches spread among the first's", async () => {
-    const a = memorySource({ ...data(100, 0), sampleShape: [1, 1, 1], numClasses: 2, batchSize: 10, shuffleSeed: 1 });
-    const b = memorySource({ ...data(25, 1, 1000), sampleShape: [1, 1, 1], numClasses: 2, batchSize: 10, shuffleSeed: 2 });
-    const joined = joinSources(a, b);
-    expect(joined).toMatchObject({ samples: 125, batchesPerEpoch: 13 });
-    const batches = await collect(joined.epoch(0));
-    // b's three batches come after a's 2nd, 5th and 7th (⌊10k / 4⌋ for k = 1, 2, 3).
-    expect(batches.map((x) => x.labels[0])).toEqual([0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]);
-    expect(batches.flatMap((x) => [...x.x]).sort((p, q) => p - q)).toEqual([...Array.from({ length: 100 }, (_, i) => i), ...Array.from({ length: 25 }, (_, i) => 1000 + i)]);
   });
 });

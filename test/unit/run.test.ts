@@ -2,7 +2,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { freshDb, tinyDataset, tinyTabular } from './helpers/fakeDb';
 import type { HearthDb } from '../../src/lib/storage/db';
-import { writeDataset } from '../../src/lib/storage/datasets';
+import { deleteDataset, writeDataset } from '../../src/lib/storage/datasets';
+import { createVersion } from '../../src/lib/storage/versions';
 import { listModels } from '../../src/lib/storage/models';
 import { saveModel } from '../../src/lib/storage/modelIO';
 import { DEFAULT_CONFIG } from '../../src/lib/config';
@@ -106,6 +107,19 @@ describe('runTraining', () => {
     expect((await failure(predictor.predict('nope', new Float32Array(4)))).kind).toBe('model-missing');
     predictor.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains on a dataset version after its parent is deleted, scored on the parent’s test split', async () => {
+    const child = await createVersion(db, 'tiny', { x: new Uint8Array(16).fill(200), y: Uint8Array.of(0, 1, 2, 0) }, { locks: null });
+    await deleteDataset(db, 'tiny', { locks: null });
+    const { events, ctx } = context();
+    await runTraining({ runId: 'v1', config: { ...config, datasetId: child.id } }, ctx);
+    const started = events.find((e) => e.type === 'started');
+    // 104 samples, the last round(0.2 × 104) = 21 held out for validation.
+    expect(started).toMatchObject({ trainSamples: 83, valSamples: 21 });
+    const evaluation = events.find((e) => e.type === 'evaluation');
+    expect(evaluation?.type === 'evaluation' && evaluation.result.samples).toBe(30);
+    expect(events.some((e) => e.type === 'saved')).toBe(true);
   });
 
   it('evaluates and saves a stopped run, under the given name', async () => {

@@ -68,19 +68,22 @@ export function createShardSource(opts: ShardSourceOptions): BatchSource {
     throw new Error(`The batch size must be a positive whole number (got ${batchSize}).`);
   }
   const sampleLen = sampleShape[0] * sampleShape[1] * sampleShape[2];
+  // A version's split lists its shards with their sizes; otherwise every shard but the last holds shardSize.
+  const sizes = split.pieces
+    ? split.pieces.map((p) => p.count)
+    : Array.from({ length: split.shards }, (_, i) => Math.min(split.shardSize, split.count - i * split.shardSize));
   const parts: ShardPart[] = [];
-  if (end > start) {
-    const first = Math.floor(start / split.shardSize);
-    const last = Math.floor((end - 1) / split.shardSize);
-    for (let index = first; index <= last; index++) {
-      const base = index * split.shardSize;
-      parts.push({ index, from: Math.max(start, base) - base, to: Math.min(end, base + split.shardSize) - base });
-    }
-  }
+  let base = 0;
+  sizes.forEach((size, index) => {
+    const from = Math.max(start, base) - base;
+    const to = Math.min(end, base + size) - base;
+    if (to > from) parts.push({ index, from, to });
+    base += size;
+  });
 
   const load = async (part: ShardPart): Promise<ShardData> => {
     const shard = await opts.readShard(part.index);
-    const expected = Math.min(split.shardSize, split.count - part.index * split.shardSize);
+    const expected = sizes[part.index];
     if (shard.count !== expected || shard.x.length !== shard.count * sampleLen || shard.y.length !== shard.count) {
       throw new Error(
         `Shard ${part.index} is damaged: it should hold ${expected} samples of ${sampleLen} values, ` +

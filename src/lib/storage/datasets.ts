@@ -12,7 +12,8 @@ import { BadRecord, labelOf, readAllThrough, type StoredProblem } from './restor
 import { browserLocks, loadLockName, LoadBusyError, type Locks } from './locks';
 import { announce } from './changes';
 import { checkDatasetMeta, restoreDatasetMeta, restoreShard } from './restoreDataset';
-import { opener, seal, unseal } from './vault';
+import { LockedError, opener, sameStored, seal, unseal } from './vault';
+import { isInUse, shardKeysInUse, shardOwners, splitPieces, splitsOf, type ShardKey } from './pieces';
 
 export { restoreDatasetMeta };
 
@@ -35,10 +36,36 @@ const writing = new Set<string>();
 /** Where Web Locks are missing, a load is guarded within this page only, and nothing is cleaned up at start. */
 const locksOr = (locks: Locks | null | undefined) => (locks === undefined ? browserLocks() : locks);
 
-/** The splits a dataset stores, in the order they are written. */
-function splitsOf(meta: DatasetMeta): SplitName[] {
-  return meta.splits.val ? ['train', 'val', 'test'] : ['train', 'test'];
+/**
+ * The keys of the shards that the stored datasets other than `except` read (a version
+ * reads its parent's). Records that cannot be read count too, as far as they can be.
+ */
+function keysInUse(records: unknown[], except?: string): Set<string> {
+  const metas: DatasetMeta[] = [];
+  for (const raw of records) {
+    try {
+      const meta = restoreDatasetMeta(raw);
+      if (meta.id !== except) metas.push(meta);
+    } catch {
+      // Unreadable: it lists no shards anyone can train on.
+    }
+  }
+  return shardKeysInUse(metas);
 }
+
+/** Dataset records as stored, opened where sealed; a damaged one stays as it is (unreadable), a locked database refuses. */
+function openRecords(db: HearthDb, raws: unknown[]): Promise<unknown[]> {
+  return Promise.all(
+    raws.map((raw) =>
+      unseal(db, 'datasets', raw).catch((err: unknown) => {
+        if (err instanceof LockedError) throw err;
+        return raw;
+      }),
+    ),
+  );
+}
+
+const sameRecords = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((r, i) => sameStored(r, b[i]));
 
 export type { StoredProblem };
 
@@ -72,6 +99,16 @@ export async function readShard(db: HearthDb, datasetId: string, split: SplitNam
   const meta = sealed && (await unseal(db, 'datasets', sealed).catch(() => sealed));
   if (!meta) throw new Error(`Dataset ${datasetId} is not stored (it may have been deleted). Load it again.`);
   throw new Error(`Dataset ${labelOf(meta)} is damaged: ${damage}. Delete it and load it again.`);
+}
+
+/** Shard `position` of a split as the dataset lists it: its own, or for a version possibly its parent's. */
+export function readSplitShard(db: HearthDb, meta: DatasetMeta, split: SplitName, position: number): Promise<ShardRecord> {
+  const piece = splitPieces(meta, split)[position];
+  if (!piece) return Promise.reject(new Error(`Dataset ${meta.name} has no shard ${position} in its ${split} split.`));
+  return readShard(db, piece.datasetId, split, piece.index).catch((err: unknown) => {
+    if (piece.datasetId === meta.id) throw err;
+    throw new Error(`Dataset ${meta.name} is damaged: a ${split} shard it shares with the dataset it was made from is missing. Delete it.`);
+  });
 }
 
 function abortError(): DOMException {
@@ -173,14 +210,16 @@ async function writeNew(
     }
     if (readable) throw new Error(`A dataset with id ${meta.id} already exists; delete it first.`);
   }
-  // Shards under this id without a meta record are leftovers of an interrupted load of the same dataset.
-  await deleteShardsOf(db, meta.id);
+  // Shards under this id without a meta record are leftovers of an interrupted load of the same dataset,
+  // or the shards of a deleted dataset that its versions still read: those stay (a built-in writes them again, the same).
+  const inUse = keysInUse(await openRecords(db, await db.getAll('datasets')), meta.id);
+  await deleteShardsOf(db, meta.id, inUse);
 
   const splits = splitsOf(meta);
   const sampleLen = meta.shape.reduce((a, b) => a * b, 1);
   const totalBytes = splits.reduce((n, s) => n + data[s]!.x.byteLength + data[s]!.y.byteLength, 0);
   const stored: DatasetMeta = { ...meta, bytes: totalBytes };
-  const written: [string, SplitName, number][] = [];
+  const written: ShardKey[] = [];
   let doneBytes = 0;
   try {
     for (const split of splits) {
@@ -213,7 +252,10 @@ async function writeNew(
     const tx = db.transaction('datasets', 'readwrite');
     await runWrites(tx, (track) => track(tx.store.put(sealed)));
   } catch (err) {
-    await deleteShardKeys(db, written).catch(() => {});
+    await deleteShardKeys(
+      db,
+      written.filter((k) => !isInUse(inUse, k)),
+    ).catch(() => {});
     if (isQuotaError(err)) throw new StorageFullError(`the dataset "${meta.name}"`, totalBytes);
     throw err;
   }
@@ -221,23 +263,50 @@ async function writeNew(
   return stored;
 }
 
-async function deleteShardKeys(db: HearthDb, keys: [string, SplitName, number][]): Promise<void> {
+async function deleteShardKeys(db: HearthDb, keys: ShardKey[]): Promise<void> {
   if (!keys.length) return;
   const tx = db.transaction('shards', 'readwrite');
   await runWrites(tx, (track) => keys.forEach((k) => track(tx.store.delete(k))));
 }
 
-async function deleteShardsOf(db: HearthDb, datasetId: string): Promise<number> {
+async function deleteShardsOf(db: HearthDb, datasetId: string, keep: Set<string> = new Set()): Promise<number> {
   const tx = db.transaction('shards', 'readwrite');
-  const keys = await tx.store.index('byDataset').getAllKeys(datasetId);
+  const keys = (await tx.store.index('byDataset').getAllKeys(datasetId)).filter((k) => !isInUse(keep, k));
   await runWrites(tx, (track) => keys.forEach((k) => track(tx.store.delete(k))));
   return keys.length;
 }
 
+/**
+ * Deletes a dataset's record and the shards no other dataset reads. The shards its
+ * versions share stay, under its id, until the last version reading them is deleted.
+ * One transaction, so a version being made meanwhile either sees the record gone
+ * (and refuses) or is counted among the readers.
+ */
 export async function deleteDataset(db: HearthDb, id: string, opts: { locks?: Locks | null } = {}): Promise<void> {
-  const remove = async () => {
-    await db.delete('datasets', id);
-    await deleteShardsOf(db, id);
+  const remove = async (): Promise<void> => {
+    // Sealed records open outside the transaction (decryption would end it); the
+    // transaction then checks they are still what was read, and starts again if not.
+    const read = await db.getAll('datasets');
+    const opened = await openRecords(db, read);
+    const tx = db.transaction(['datasets', 'shards'], 'readwrite');
+    const datasets = tx.objectStore('datasets');
+    const shards = tx.objectStore('shards');
+    if (!sameRecords(read, await datasets.getAll())) {
+      await runWrites(tx, () => {});
+      return remove();
+    }
+    const inUse = keysInUse(opened, id);
+    // A deleted version may have been the last reader of shards its deleted parent wrote.
+    const meta = opened.find((r) => (r as { id?: unknown } | null)?.id === id);
+    const owners = new Set([id, ...(meta ? shardOwners(meta) : [])]);
+    const keys: ShardKey[] = [];
+    for (const owner of owners) keys.push(...(await shards.index('byDataset').getAllKeys(owner)));
+    const ownersWithRecords = new Set(await datasets.getAllKeys());
+    const doomed = keys.filter((k) => !isInUse(inUse, k) && (k[0] === id || !ownersWithRecords.has(k[0])));
+    await runWrites(tx, (track) => {
+      track(datasets.delete(id));
+      doomed.forEach((k) => track(shards.delete(k)));
+    });
   };
   const locks = locksOr(opts.locks);
   // Under the load lock, so a load of the same id starting in another tab cannot lose its first shards to it.
@@ -256,19 +325,32 @@ export async function removeIncomplete(db: HearthDb, opts: { locks?: Locks | nul
   if (!locks) return 0;
   const read = db.transaction(['datasets', 'shards']);
   const complete = new Set<string>(await read.objectStore('datasets').getAllKeys());
-  const suspects = new Set((await read.objectStore('shards').getAllKeys()).map((key) => key[0]).filter((id) => !complete.has(id)));
+  const records = await read.objectStore('datasets').getAll();
+  const shardKeys = await read.objectStore('shards').getAllKeys();
+  let opened: unknown[];
+  try {
+    opened = await openRecords(db, records);
+  } catch (err) {
+    if (err instanceof LockedError) return 0; // which shards the sealed versions read is unknown until unlocked
+    throw err;
+  }
+  // Shards a version reads are complete although the dataset that wrote them is deleted.
+  const inUse = keysInUse(opened);
+  const suspects = new Set(shardKeys.filter((key) => !complete.has(key[0]) && !isInUse(inUse, key)).map((key) => key[0]));
   let removed = 0;
   for (const id of suspects) {
     removed += await locks.request(loadLockName(db.name, id), { ifAvailable: true }, async (lock) => {
       if (!lock) return 0; // still being written
       // Checked again under the lock, in the transaction that deletes: the load may have finished meanwhile.
       const tx = db.transaction(['datasets', 'shards'], 'readwrite');
-      if (await tx.objectStore('datasets').getKey(id)) {
+      // The load may have finished meanwhile, or a version been made that reads these shards.
+      if ((await tx.objectStore('datasets').getKey(id)) || !sameRecords(records, await tx.objectStore('datasets').getAll())) {
         await runWrites(tx, () => {});
         return 0;
       }
       const shards = tx.objectStore('shards');
-      const keys = await shards.index('byDataset').getAllKeys(id);
+      const used = inUse;
+      const keys = (await shards.index('byDataset').getAllKeys(id)).filter((k) => !isInUse(used, k));
       await runWrites(tx, (track) => keys.forEach((k) => track(shards.delete(k))));
       return keys.length;
     });
@@ -290,7 +372,7 @@ export async function previewSamples(
   const y = meta.task === 'regression' ? new Float32Array(count) : new Uint8Array(count);
   let filled = 0;
   for (let index = 0; filled < count; index++) {
-    const shard = await readShard(db, id, 'train', index);
+    const shard = await readSplitShard(db, meta, 'train', index);
     const take = Math.min(shard.count, count - filled);
     x.set(shard.x.subarray(0, take * sampleLen), filled * sampleLen);
     y.set(shard.y.subarray(0, take), filled);

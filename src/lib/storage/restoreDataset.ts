@@ -4,7 +4,7 @@
  * classifiers and get those defaults; a record that cannot be read is refused with a
  * message that names it.
  */
-import type { DatasetMeta, DroppedColumns, ShardRecord, SplitInfo, SplitName } from '../types';
+import type { DatasetMeta, DatasetVersion, DroppedColumns, ShardRecord, ShardRef, SplitInfo, SplitName } from '../types';
 import { MAX_CATEGORIES, type ColumnEncoding } from '../import/tabular';
 import {
   BadRecord,
@@ -61,6 +61,9 @@ export function checkDatasetMeta(raw: unknown): DatasetMeta {
     createdAt: finiteOr(r.createdAt, 0),
   };
   if (r.tabular !== undefined) out.tabular = restoreTabular(r.tabular, shape[2]);
+  const version = datasetVersion(r.version);
+  if (version) out.version = version;
+  else delete out.version;
   const report = importReport(r.importReport);
   if (report) out.importReport = report;
   else delete out.importReport;
@@ -75,15 +78,52 @@ function splitInfo(raw: unknown, split: SplitName, numClasses: number): SplitInf
   }
   const count = s.count!;
   const shardSize = s.shardSize!;
+  if (s.pieces !== undefined) {
+    const pieces = shardRefs(s.pieces, split, count);
+    if (s.shards !== pieces.length) throw new BadRecord(`its ${split} split says ${String(s.shards)} shards, but lists ${pieces.length}`);
+    return { count, shardSize, shards: pieces.length, classCounts: countsOf(s.classCounts, numClasses), pieces };
+  }
   if (s.shards !== Math.ceil(count / shardSize)) {
     throw new BadRecord(
       `its ${split} split says ${String(s.shards)} shards, but ${count} samples in shards of ${shardSize} make ${Math.ceil(count / shardSize)}`,
     );
   }
-  // Counts per class only mean something when there is one per class; otherwise they are not shown.
-  const counts = s.classCounts;
-  const classCounts = Array.isArray(counts) && counts.length === numClasses && counts.every(isFiniteNumber) ? counts : [];
-  return { count, shardSize, shards: s.shards, classCounts };
+  return { count, shardSize, shards: s.shards, classCounts: countsOf(s.classCounts, numClasses) };
+}
+
+/** Counts per class only mean something when there is one per class; otherwise they are not shown. */
+function countsOf(counts: unknown, numClasses: number): number[] {
+  return Array.isArray(counts) && counts.length === numClasses && counts.every(isFiniteNumber) ? counts : [];
+}
+
+/** A version's list of shards: every entry a stored shard's key and size, together holding the split's samples. */
+function shardRefs(raw: unknown, split: SplitName, count: number): ShardRef[] {
+  if (!Array.isArray(raw) || raw.length > MAX_SAMPLES) throw new BadRecord(`its ${split} split's list of shards is not a list`);
+  const refs = raw.map((p) => {
+    const r = asObject(p, `a shard of its ${split} split`);
+    return {
+      datasetId: requiredString(r.datasetId, `${split} shard's dataset id`),
+      index: wholeNumber(r.index, `${split} shard index`, 0, MAX_SAMPLES),
+      count: wholeNumber(r.count, `${split} shard size`, 0, MAX_SAMPLES),
+    };
+  });
+  const total = refs.reduce((n, r) => n + r.count, 0);
+  if (total !== count) throw new BadRecord(`its ${split} split has ${count} samples, but its shards hold ${total}`);
+  return refs;
+}
+
+/** Which dataset a version was made from; only shown, so a damaged one is dropped rather than refusing the dataset. */
+function datasetVersion(raw: unknown): DatasetVersion | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const v = raw as Raw;
+  const ok =
+    typeof v.parentId === 'string' &&
+    typeof v.rootId === 'string' &&
+    Number.isInteger(v.number) &&
+    (v.number as number) >= 2 &&
+    Number.isInteger(v.added) &&
+    (v.added as number) >= 0;
+  return ok ? { parentId: v.parentId as string, rootId: v.rootId as string, number: v.number as number, added: v.added as number } : undefined;
 }
 
 /** A tabular dataset's (or model's) encoding: how a raw row becomes the `features` values a model takes. */

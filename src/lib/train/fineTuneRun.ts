@@ -45,9 +45,11 @@ const plural = (n: number, one: string) => `${n.toLocaleString('en-US')} ${one}$
 export function freshRange(original: DatasetMeta | null, dataset: DatasetMeta): SampleRange | null {
   if (original?.id === dataset.id) return null;
   const train = dataset.splits.train.count;
-  if (original && sameClasses(original, dataset) && original.splits.test.count === dataset.splits.test.count && train > original.splits.train.count) {
+  // A newer version of the original (its family shares the test split) puts the samples it added first.
+  const sameFamily = !!original && !!dataset.version && dataset.version.rootId === (original.version?.rootId ?? original.id);
+  if (original && sameFamily && sameClasses(original, dataset) && train > original.splits.train.count) {
     const added = train - original.splits.train.count;
-    return { dataset, split: 'train', start: original.splits.train.count, end: train, label: `${plural(added, 'sample')} added to ${dataset.name}` };
+    return { dataset, split: 'train', start: 0, end: added, label: `${plural(added, 'sample')} added to ${dataset.name}` };
   }
   const test = dataset.splits.test.count;
   return test > 0 ? { dataset, split: 'test', start: 0, end: test, label: `${dataset.name} · test split` } : null;

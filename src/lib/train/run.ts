@@ -9,7 +9,7 @@ import { restoreConfig, type ExperimentConfig } from '../config';
 import type { WorkerEvent } from '../protocol';
 import type { DatasetMeta, Divergence, Evaluation, SplitName } from '../types';
 import type { HearthDb } from '../storage/db';
-import { getDataset, readShard } from '../storage/datasets';
+import { getDataset, readSplitShard } from '../storage/datasets';
 import { loadModel, serializeModel } from '../storage/modelIO';
 import { createShardSource } from '../data/shardSource';
 import { createAugmenter } from '../augment/apply';
@@ -32,7 +32,7 @@ import { getCheckpoint, getRun } from '../storage/runs';
 import type { CheckpointRecord, EarlyStop, RunRecord } from '../types';
 import { applyCheckpoint } from './checkpoint';
 import { RunRecorder, newRunRecord } from './recorder';
-import { joinSources, withReplay, newSamplesPerBatch } from '../data/replay';
+import { withReplay, newSamplesPerBatch } from '../data/replay';
 import { freezeLayers, startFrom, unfreezeAll } from './fineTune';
 import { measure, planFineTune, type FineTunePlan, type SampleRange } from './fineTuneRun';
 import type { FineTuneReport } from '../types';
@@ -118,14 +118,12 @@ export async function runTraining(
   // A fine-tune starts from a saved model; replay mixes its original training data into every batch.
   const plan: FineTunePlan | null = config.from ? await planFineTune(db, config, dataset, layers) : null;
   const replayFrom = plan?.original && config.replay > 0 ? plan.original : null;
-  // On a newer version of the model's dataset the samples it added always train: the
-  // settings (training samples, validation split) pick their range from the samples before them.
-  const added = plan?.fresh?.split === 'train' ? plan.fresh : null;
-  const ranged = added ? { splits: { ...dataset.splits, train: { ...dataset.splits.train, count: added.start } } } : dataset;
-  const { trainEnd, val } = trainingRanges(ranged, config.trainLimit, config.validationSplit);
+  // A version's added samples come first in its training split, so the training range
+  // (which starts at 0) keeps them and a validation slice (taken from the end) never does.
+  const { trainEnd, val } = trainingRanges(dataset, config.trainLimit, config.validationSplit);
   const sourceOf = (ds: DatasetMeta, split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) =>
     createShardSource({
-      readShard: (index) => readShard(db, ds.id, split, index),
+      readShard: (index) => readSplitShard(db, ds, split, index),
       split: ds.splits[split]!,
       sampleShape: ds.shape,
       numClasses,
@@ -140,8 +138,7 @@ export async function runTraining(
     });
   const source = (split: SplitName, start: number, stop: number, batchSize: number, shuffle: boolean) => sourceOf(dataset, split, start, stop, batchSize, shuffle);
   const newBatch = replayFrom ? newSamplesPerBatch(config.batchSize, config.replay) : config.batchSize;
-  let fresh = source('train', 0, added && trainEnd === added.start ? added.end : trainEnd, newBatch, true);
-  if (added && trainEnd < added.start) fresh = joinSources(fresh, source('train', added.start, added.end, newBatch, true));
+  const fresh = source('train', 0, trainEnd, newBatch, true);
   const trainSource = replayFrom
     ? withReplay(fresh, sourceOf(replayFrom, 'train', 0, replayFrom.splits.train.count, config.batchSize, true), config.replay)
     : fresh;

@@ -14,6 +14,7 @@ import type { ShardData } from '../../data/shardSource';
 import { trainingRanges } from '../../data/ranges';
 import type { DatasetMeta, SplitName } from '../../types';
 import type { NpyArray } from './npy';
+import { splitPieces } from '../../storage/pieces';
 
 export type ReadShard = (split: SplitName, index: number) => Promise<ShardData>;
 
@@ -25,16 +26,24 @@ async function readRange(meta: DatasetMeta, split: SplitName, start: number, end
   const x = meta.dtype === 'float32' ? new Float32Array(n * sampleLen) : new Uint8Array(n * sampleLen);
   const y = meta.task === 'regression' ? new Float32Array(n) : new Uint8Array(n);
   if (!info || n === 0) return { x, y };
-  for (let index = Math.floor(start / info.shardSize); index * info.shardSize < end; index++) {
+  // A dataset version lists its shards with their sizes (its added ones first); others hold shardSize each.
+  let base = 0;
+  for (const [index, piece] of splitPieces(meta, split).entries()) {
+    const size = piece.count;
+    if (base >= end) break;
+    if (base + size <= start) {
+      base += size;
+      continue;
+    }
     const shard = await read(split, index);
-    const base = index * info.shardSize;
     const from = Math.max(start, base) - base;
-    const to = Math.min(end, base + shard.count) - base;
-    if (to <= from || shard.x.length !== shard.count * sampleLen || shard.y.length !== shard.count) {
+    const to = Math.min(end, base + size) - base;
+    if (shard.count !== size || shard.x.length !== shard.count * sampleLen || shard.y.length !== shard.count) {
       throw new Error(`Shard ${index} of the ${split} split of "${meta.name}" is damaged: it does not hold the samples its listing says. Delete the dataset and load it again.`);
     }
     x.set(shard.x.subarray(from * sampleLen, to * sampleLen), (base + from - start) * sampleLen);
     y.set(shard.y.subarray(from, to), base + from - start);
+    base += size;
   }
   return { x, y };
 }
