@@ -16,8 +16,12 @@ import type { Library } from './library.svelte';
 
 export type Sample = Float32Array | Uint8Array;
 
+/** Where a sample was picked: each view shows, commits and discards its own tray. */
+export type TrayName = 'tryit' | 'explorer';
+
 export interface PendingSample {
   key: number;
+  tray: TrayName;
   datasetId: string;
   x: Sample;
   /** A class index, or for regression the target in its own units. */
@@ -45,33 +49,37 @@ export class Corrections {
   busy = $state(false);
   /** The versions the last commit made, so the page can name them and offer to train on them. */
   made = $state.raw<DatasetMeta[]>([]);
+  /** The tray whose commit made them (null: addSamples). */
+  madeBy = $state<TrayName | null>(null);
 
   constructor(deps: CorrectionsDeps) {
     this.deps = deps;
   }
 
   /** Puts a sample in the tray. */
-  add(datasetId: string, x: Sample, label: number): void {
-    this.pending = [...this.pending, { key: this.nextKey++, datasetId, x: x.slice(), label }];
+  add(datasetId: string, x: Sample, label: number, tray: TrayName = 'tryit'): void {
+    this.pending = [...this.pending, { key: this.nextKey++, tray, datasetId, x: x.slice(), label }];
   }
 
   remove(key: number): void {
     this.pending = this.pending.filter((p) => p.key !== key);
   }
 
-  clear(): void {
-    this.pending = [];
+  /** Empties one tray, or all of them. */
+  clear(tray?: TrayName): void {
+    this.pending = tray ? this.pending.filter((p) => p.tray !== tray) : [];
   }
 
   /** Makes one new version per dataset in the tray, with every sample for it; the tray keeps what failed. */
-  async commit(): Promise<DatasetMeta[]> {
-    if (this.busy || this.pending.length === 0) return [];
-    const ids = [...new Set(this.pending.map((p) => p.datasetId))];
+  async commit(tray?: TrayName): Promise<DatasetMeta[]> {
+    const mine = this.pending.filter((p) => !tray || p.tray === tray);
+    if (this.busy || mine.length === 0) return [];
+    const ids = [...new Set(mine.map((p) => p.datasetId))];
     const made: DatasetMeta[] = [];
     this.busy = true;
     try {
       for (const id of ids) {
-        const group = this.pending.filter((p) => p.datasetId === id);
+        const group = mine.filter((p) => p.datasetId === id);
         const meta = await this.write(id, group.map((p) => p.x), group.map((p) => p.label));
         if (!meta) continue;
         made.push(meta);
@@ -82,6 +90,7 @@ export class Corrections {
       this.busy = false;
     }
     this.made = made;
+    this.madeBy = tray ?? null;
     return made;
   }
 
@@ -90,7 +99,7 @@ export class Corrections {
     this.busy = true;
     try {
       const meta = await this.write(datasetId, samples, samples.map(() => label));
-      if (meta) this.made = [meta];
+      if (meta) [this.made, this.madeBy] = [[meta], null];
       return meta;
     } finally {
       this.busy = false;

@@ -4,7 +4,8 @@
 // before/after figures and the recall of 7 on the original test split.
 import { DEFAULT_CONFIG, type BackendName, type ExperimentConfig } from '../../src/lib/config';
 import { DB_NAME, openHearthDb, type HearthDb } from '../../src/lib/storage/db';
-import { deleteDataset, getDataset, readShard, writeDataset, type DatasetData } from '../../src/lib/storage/datasets';
+import { deleteDataset, getDataset, listDatasets, readShard, writeDataset, type DatasetData } from '../../src/lib/storage/datasets';
+import { createVersion } from '../../src/lib/storage/versions';
 import { TrainingClient, trainingWorker } from '../../src/worker/client';
 import type { WorkerEvent } from '../../src/lib/protocol';
 import type { DatasetMeta, EvaluationResult, FineTuneReport } from '../../src/lib/types';
@@ -110,15 +111,17 @@ export interface FeedbackOptions {
 
 export async function feedbackLoop(o: FeedbackOptions) {
   const db = await openHearthDb();
-  for (const id of ['fb-base', 'fb-v2']) if (await getDataset(db, id)) await deleteDataset(db, id);
+  // The versions first, then their parent, so every shard they shared goes.
+  const earlier = (await listDatasets(db)).filter((d) => d.version?.rootId === 'fb-base').map((d) => d.id);
+  for (const id of [...earlier, 'fb-base']) if (await getDataset(db, id)) await deleteDataset(db, id);
   const others = await pick(db, 'train', (l) => l !== 7, o.base - o.fewSevens);
   const few = await pick(db, 'train', (l) => l === 7, o.fewSevens);
   const more = await pick(db, 'train', (l) => l === 7, o.added, few.next);
   const test = await pick(db, 'test', () => true, o.test);
   const base: DatasetData = { train: { x: concat(others.x, few.x), y: concat(others.y, few.y) }, test: { x: test.x, y: test.y } };
-  const v2: DatasetData = { train: { x: concat(base.train.x as Uint8Array, more.x), y: concat(base.train.y as Uint8Array, more.y) }, test: base.test };
   await writeDataset(db, metaOf('fb-base', 'MNIST, few 7s', base), base);
-  await writeDataset(db, metaOf('fb-v2', 'MNIST, few 7s + added 7s', v2), v2);
+  // A newer version, as "add to dataset" makes it: the added 7s first in training, the test split shared.
+  const v2 = await createVersion(db, 'fb-base', { x: more.x, y: more.y }, { locks: null });
 
   const common = { ...DEFAULT_CONFIG, backend: o.backend, model: 'mlp' as const, batchSize: 32, validationSplit: 0, seed: 42 };
   console.log('feedback: datasets stored; training the first model');
@@ -127,7 +130,7 @@ export async function feedbackLoop(o: FeedbackOptions) {
   const variants = [];
   for (const v of o.variants) {
     const child = await train(
-      { ...common, datasetId: 'fb-v2', epochs: o.fineTuneEpochs, layers: parentLayers, from: parent.modelId, freeze: v.freeze },
+      { ...common, datasetId: v2.id, epochs: o.fineTuneEpochs, layers: parentLayers, from: parent.modelId, freeze: v.freeze },
       `Fine-tuned: ${v.label}`,
     );
     console.log(`feedback: fine-tuned (${v.label})`);

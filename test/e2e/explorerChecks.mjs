@@ -40,6 +40,20 @@ export async function checkErrorExplorer(page) {
   const lastConfidence = Number((await samples.last().getByTestId('sample-probs').locator('span').first().textContent()).split(' ')[1].replace('%', ''));
   assert.ok(firstConfidence >= lastConfidence, `most confident first: ${firstConfidence} then ${lastConfidence}`);
 
+  // Corrections from the explorer: up to three of the cell's samples, offered as their true class, join a new version's training split.
+  const evaluation = byId('evaluation');
+  const adding = Math.min(3, worst.n);
+  for (let i = 0; i < adding; i++) {
+    const sample = samples.nth(i);
+    assert.equal(await sample.getByTestId('explorer-add-class').inputValue(), String(worst.t));
+    await sample.getByTestId('explorer-add').click();
+    assert.match(await sample.getByTestId('explorer-add').textContent(), /In the tray/);
+  }
+  assert.equal(await evaluation.getByTestId('corrections-pending').locator('li').count(), adding);
+  await evaluation.getByTestId('corrections-commit').click();
+  await evaluation.getByTestId('corrections-made').waitFor();
+  assert.match(await evaluation.getByTestId('corrections-made').textContent(), new RegExp(`Made MNIST v2 with ${adding} added samples?\\.`));
+
   // By keyboard: the fullest diagonal cell's button takes focus and Enter opens it.
   const right = all.filter((c) => c.t === c.p).sort((a, b) => b.n - a.n)[0];
   await page.locator(`[data-testid="cm-cell"][data-true="${right.t}"][data-pred="${right.t}"] button`).focus();

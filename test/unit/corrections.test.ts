@@ -33,6 +33,21 @@ describe('Corrections', () => {
     expect(Array.from(own.y)).toEqual([1, 1, 2]);
   });
 
+  it('keeps Try it’s tray and the error explorer’s apart: each commits and discards its own', async () => {
+    const { hearth } = await withTiny();
+    const { corrections } = hearth;
+    corrections.add('p', drawn(1), 1);
+    corrections.add('p', Uint8Array.of(7, 7, 7, 7), 2, 'explorer');
+    corrections.add('p', Uint8Array.of(6, 6, 6, 6), 0, 'explorer');
+    const [made] = await corrections.commit('explorer');
+    expect(made.version?.added).toBe(2);
+    expect(corrections.madeBy).toBe('explorer');
+    expect(corrections.pending.map((p) => [p.tray, p.label])).toEqual([['tryit', 1]]);
+    corrections.add('p', Uint8Array.of(5, 5, 5, 5), 1, 'explorer');
+    corrections.clear('tryit');
+    expect(corrections.pending.map((p) => [p.tray, p.label])).toEqual([['explorer', 1]]);
+  });
+
   it('adds samples in one call for views that pick several', async () => {
     const { hearth } = await withTiny();
     const made = await hearth.corrections.addSamples('p', [Uint8Array.of(9, 9, 9, 9), Uint8Array.of(8, 8, 8, 8)], 0);
