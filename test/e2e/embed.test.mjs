@@ -180,8 +180,19 @@ test('two embeds on a course page of another origin: events, commands from the h
   for (const width of [400, 800]) {
     await page.locator('#circles').evaluate((el, w) => (el.parentElement.style.flex = `0 0 ${w}px`), width);
     await frame.waitForFunction((w) => Math.abs(innerWidth - w) <= 2, width);
-    const { scrollWidth, clientWidth } = await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(document.documentElement))).then((d) => ({ scrollWidth: d.scrollWidth, clientWidth: d.clientWidth })));
-    assert.ok(scrollWidth <= clientWidth, `${scrollWidth} px of content in ${clientWidth} px at ${width} px`);
+    // Charts follow a width change a frame or more later (a ResizeObserver), so the page is given until its layout settles.
+    const fits = await frame
+      .waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, null, { timeout: 60_000 })
+      .then(() => true, () => false);
+    if (!fits) {
+      const wide = await frame.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
+          .slice(-5)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className} to ${Math.round(el.getBoundingClientRect().right)} px`),
+      );
+      assert.fail(`content wider than the ${width} px embed: ${wide.join('; ')}`);
+    }
   }
 
   // The other embed was not disturbed: no run, no events beyond its ready, its own database without the model.
