@@ -66,7 +66,13 @@ export function trackForeignRequests(context, origin) {
  * models listed. Until then Train may be disabled for no fault of the test.
  */
 export async function appReady(page) {
-  await page.locator('[data-testid="backend"][data-state="ready"]').waitFor();
+  // A backend that cannot start ends the wait at once, with the app's own message.
+  const backend = page.locator('[data-testid="backend"][data-state="ready"], [data-testid="backend"][data-state="failed"]');
+  await backend.waitFor();
+  if ((await backend.getAttribute('data-state')) === 'failed') {
+    const banner = await page.locator('[role="alert"]').allTextContents();
+    throw new Error(`No backend could start: ${banner.join(' ').trim()}`);
+  }
   await page.locator('[data-testid="datasets"][data-ready="true"]').waitFor();
   await page.locator('[data-testid="models"][data-ready="true"]').waitFor();
 }

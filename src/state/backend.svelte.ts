@@ -18,6 +18,8 @@ export class BackendStatus {
   fallbackReason = $state<string | null>(null);
   /** True while a probe is unanswered. */
   probing = $state(false);
+  /** Why the last probe found no backend it could use; null when it found one. */
+  failure = $state<string | null>(null);
 
   private latestId: string | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -48,11 +50,15 @@ export class BackendStatus {
     if (ev.type === 'backend') {
       this.name = ev.backend;
       this.fallbackReason = ev.fallbackReason;
+      this.failure = null;
       this.probing = false;
     } else if (ev.type === 'error') {
       this.probing = false;
       // A run's errors are the run panel's to report; a probe's are ours.
-      if (ev.runId.startsWith('probe')) this.deps.errors.show(ev.message);
+      if (ev.runId.startsWith('probe')) {
+        this.failure = ev.message;
+        this.deps.errors.show(ev.message);
+      }
     } else if (ev.type === 'done') {
       this.probing = false;
     }

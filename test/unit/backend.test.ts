@@ -31,6 +31,49 @@ describe('selectBackend', () => {
   });
 });
 
+describe('starting WebGPU', () => {
+  it('tries again when the GPU refuses a device for a moment', async () => {
+    let calls = 0;
+    tf.registerBackend(
+      'webgpu',
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error('device refused');
+        return Object.assign(new tf.KernelBackend(), { dispose() {} });
+      },
+      0,
+    );
+    try {
+      fakeNavigator({ gpu: { requestAdapter: async () => ({}) } });
+      expect(await selectBackend('webgpu')).toEqual({ backend: 'webgpu', fallbackReason: null });
+      expect(calls).toBe(3);
+    } finally {
+      await tf.setBackend('cpu');
+      tf.removeBackend('webgpu');
+    }
+  });
+
+  it('gives up after its tries and says so', async () => {
+    let calls = 0;
+    tf.registerBackend(
+      'webgpu',
+      async () => {
+        calls++;
+        throw new Error('device refused');
+      },
+      0,
+    );
+    try {
+      fakeNavigator({ gpu: { requestAdapter: async () => ({}) } });
+      await expect(selectBackend('webgpu')).rejects.toThrow('WebGPU was chosen but cannot be used: WebGPU could not start on this GPU.');
+      expect(calls).toBe(4);
+    } finally {
+      await tf.setBackend('cpu');
+      tf.removeBackend('webgpu');
+    }
+  });
+});
+
 describe('onDeviceLost', () => {
   it('tells subscribers when the WebGPU device is lost, and late subscribers at once', async () => {
     let loseDevice!: (info: { reason: string; message: string }) => void;

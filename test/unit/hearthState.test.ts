@@ -317,4 +317,22 @@ describe('createHearth', () => {
     expect(training.created[0].terminated).toBe(true);
     expect(imports.created[0].terminated).toBe(true);
   });
+
+  it('marks a probe that found no backend as failed, and a later answer clears it', async () => {
+    const { hearth, training } = await testHearth();
+    hearth.start('?backend=webgpu');
+    await settle();
+    const probe = training.sent()[0] as { runId: string };
+    const message = 'WebGPU was chosen but cannot be used: WebGPU could not start on this GPU.';
+    training.emit({ type: 'error', runId: probe.runId, kind: 'backend', message });
+    expect(hearth.backend.failure).toBe(message);
+    expect(hearth.backend.probing).toBe(false);
+    expect(hearth.errors.message).toBe(message);
+    hearth.backend.probe('cpu');
+    const again = training.sent()[1] as { runId: string };
+    training.emit({ type: 'backend', runId: again.runId, backend: 'cpu', fallbackReason: null });
+    expect(hearth.backend.failure).toBeNull();
+    expect(hearth.backend.name).toBe('cpu');
+    hearth.dispose();
+  });
 });

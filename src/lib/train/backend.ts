@@ -10,6 +10,12 @@ const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', c
 
 type GpuLike = { requestAdapter(): Promise<unknown | null> };
 
+/**
+ * Pauses before each further try to start WebGPU. A GPU can refuse a device for a
+ * moment, for example while a reloaded page's previous device is still being released.
+ */
+const WEBGPU_RETRY_MS = [250, 1000, 2500];
+
 const lostListeners: ((message: string) => void)[] = [];
 let lostMessage: string | null = null;
 let deviceLost: Promise<string> | null = null;
@@ -37,19 +43,28 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   if (name === 'webgl' && typeof OffscreenCanvas === 'undefined' && typeof document === 'undefined') {
     return 'WebGL is not available';
   }
-  let ok = false;
-  try {
-    // setBackend resolves false (it does not throw) when the backend fails to start.
-    ok = await tf.setBackend(name);
-    await tf.ready();
-  } catch {
-    ok = false;
+  let ok = await startBackend(name);
+  for (const ms of name === 'webgpu' ? WEBGPU_RETRY_MS : []) {
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    ok = await startBackend(name);
   }
-  if (!ok || tf.getBackend() !== name) {
+  if (!ok) {
     return name === 'webgpu' ? 'WebGPU could not start on this GPU' : name === 'webgl' ? 'WebGL is not available' : 'the CPU backend could not start';
   }
   if (name === 'webgpu') watchDevice();
   return null;
+}
+
+async function startBackend(name: BackendName): Promise<boolean> {
+  try {
+    // setBackend resolves false (it does not throw) when the backend fails to start.
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
 }
 
 function watchDevice(): void {
