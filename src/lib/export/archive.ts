@@ -5,21 +5,15 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import type { SavedModelMeta } from '../types';
+import type { ModelWeightsRecord } from '../storage/db';
 import { buildPreprocessing, PREPROCESSING_FILE } from './preprocessing';
 import { quantizeWeights, type ExportScheme, type WeightSpec } from './quantize';
 import { fileStem } from '../fileName';
 
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
-/** What a layers model is as data: tf.io's ModelArtifacts with its weights in one buffer. */
-export interface ModelFiles {
-  modelTopology: unknown;
-  weightSpecs: unknown[];
-  weightData: ArrayBuffer;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-}
+/** What a layers model is as data: tf.io's ModelArtifacts with its weights in one buffer, as stored without its key. */
+export type ModelFiles = Omit<ModelWeightsRecord, 'id'>;
 
 /** model.json as tf.loadLayersModel reads it: the topology and a manifest naming the weights file. */
 export function modelJson(model: ModelFiles, specs: unknown[], paths: string[]): Record<string, unknown> {
