@@ -36,9 +36,18 @@ export function ensureChromium() {
   if (r.status !== 0 || !existsSync(CHROMIUM)) throw new Error('apt-get install chromium failed.');
 }
 
-/** Builds the app once per process and serves it on a free loopback port. */
-export async function serveApp({ rebuild = true } = {}) {
-  if (rebuild) await build({ logLevel: 'warn' });
+/**
+ * Set by the suite's runner once it has built the app, so that each test file serves
+ * that build rather than making its own (a build takes 10–30 s on a small machine).
+ */
+export const PREBUILT_ENV = 'HEARTH_E2E_PREBUILT';
+
+/** A production build of the app, in dist/. */
+export const buildApp = () => build({ logLevel: 'warn' });
+
+/** Builds the app (unless the runner already has) and serves it on a free loopback port. */
+export async function serveApp({ rebuild = process.env[PREBUILT_ENV] !== '1' } = {}) {
+  if (rebuild) await buildApp();
   const server = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
   const address = server.httpServer.address();
   const origin = `http://127.0.0.1:${address.port}`;
