@@ -2,9 +2,10 @@
 // running as root), a production build of the app served by `vite preview`, and a
 // Chromium with WebGPU enabled. Shared by the end-to-end tests and the benchmark.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 
@@ -164,6 +165,57 @@ export async function openApp() {
     assertNoCspViolations(cspViolations);
   };
   return { app, page, foreign, cspViolations, close };
+}
+
+/**
+ * The hooks of a file of end-to-end tests: the app opened before its tests and handed to
+ * `ready` (which may also visit a first page), a failure report after each test that
+ * fails (files named with `prefix`), and everything closed after the last test.
+ */
+export function useApp(ready, prefix = '') {
+  let session;
+  before(async () => {
+    session = await openApp();
+    await ready(session);
+  });
+  afterEach((t) => reportFailure(t, session?.page, prefix));
+  after(() => session?.close());
+}
+
+/**
+ * For a test's afterEach: when it failed, leave a screenshot and what the page said (the
+ * run panel's state and text, the error banner), for whoever reads the CI log.
+ */
+export async function reportFailure(t, page, prefix = '') {
+  if (t.passed !== false || !page) return;
+  mkdirSync('test-results', { recursive: true });
+  const file = `test-results/${prefix}${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`;
+  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  const text = async (id) => (await page.getByTestId(id).allTextContents().catch(() => [])).join(' | ');
+  console.error(`Failed at ${page.url()}; screenshot ${file}`);
+  console.error(`run: ${await page.getByTestId('run').getAttribute('data-state').catch(() => '?')} ${await text('run')}`);
+  console.error(`error banner: ${await text('error')}`);
+}
+
+/**
+ * Presses Load on a built-in dataset, unfolding the list of built-ins first (it starts
+ * folded once datasets are stored), then waits `until`:
+ * - 'pressed': for nothing more;
+ * - 'listed': for its card in the library;
+ * - 'in-use': until it is the dataset in use (the first one loaded while none fits the
+ *   settings is put in use by itself);
+ * - 'used': the same, pressing its Use button when loading did not put it in use.
+ */
+export async function loadBuiltin(page, id, until = 'listed') {
+  const list = page.getByTestId('builtins');
+  if ((await list.getAttribute('open')) === null) await list.locator('summary').click();
+  await page.getByTestId(`load-${id}`).click();
+  if (until === 'pressed') return;
+  const card = page.getByTestId(`dataset-${id}`);
+  await card.waitFor();
+  if (until === 'listed') return;
+  if (until === 'used' && (await page.getByTestId(`use-${id}`).count())) await page.getByTestId(`use-${id}`).click();
+  await card.getByText('In use').waitFor();
 }
 
 /**

@@ -2,36 +2,15 @@
 // on WebGPU: load MNIST, train the MLP on a small subset, read the evaluation, and
 // find the saved model still there after a reload, predicting a drawn digit.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, afterEach, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, useApp } from '../browser.mjs';
 import { checkErrorExplorer } from './explorerChecks.mjs';
 
 // ~95 samples/s on the software WebGPU adapter: 2 epochs of 1,024 samples take ~20 s.
 const RUN = { epochs: 2, trainLimit: 1024, batchSize: 64, validationSplit: 0.125, seed: 7 };
 
-let session, app, page, foreign;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page, foreign } = session);
-});
-
-// A failing test leaves a screenshot and what the page said, for whoever reads the CI log.
-afterEach(async (t) => {
-  if (t.passed !== false || !page) return;
-  mkdirSync('test-results', { recursive: true });
-  const file = `test-results/${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`;
-  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  const text = async (id) => (await byId(id).allTextContents().catch(() => [])).join(' | ');
-  console.error(`Failed at ${page.url()}; screenshot ${file}`);
-  console.error(`run: ${await byId('run').getAttribute('data-state').catch(() => '?')} ${await text('run')}`);
-  console.error(`error banner: ${await text('error')}`);
-});
-
-after(async () => {
-  await session?.close();
-});
+let app, page, foreign;
+useApp((s) => ({ app, page, foreign } = s), 'app-');
 
 const byId = (id) => page.getByTestId(id);
 const numberAttr = async (locator, name) => Number(await locator.getAttribute(name));

@@ -3,21 +3,13 @@
 // preview grid the worker draws (and redraws), a tiny run trained to Done; and the
 // setting hidden for a table.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { zipSync } from 'fflate';
-import { appReady, openApp } from '../browser.mjs';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 import { bmp } from './bmp.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'augment-');
 
 const byId = (id) => page.getByTestId(id);
 
@@ -97,11 +89,8 @@ test('hides augmentation for a table', { timeout: 300_000 }, async () => {
   await page.goto(`${app.origin}/?augment=rotate10`);
   await appReady(page);
   await byId('cfg-augment').waitFor();
-  const builtins = byId('builtins');
-  if (!(await builtins.evaluate((d) => d.open))) await builtins.locator('summary').click();
   // MNIST, the default, is not stored here, so the first dataset loaded is the one in use.
-  await byId('load-iris').click();
-  await byId('dataset-iris').getByText('In use').waitFor();
+  await loadBuiltin(page, 'iris', 'in-use');
   await byId('preset-tabular-mlp').waitFor();
   assert.equal(await byId('cfg-augment').count(), 0);
 });

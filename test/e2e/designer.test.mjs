@@ -3,19 +3,11 @@
 // watch shapes and weights follow each edit, see a broken stack explained on the
 // layer at fault with Train disabled, fix it, and train a tiny subset to Done.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'designer-');
 
 const byId = (id) => page.getByTestId(id);
 const text = async (id) => (await byId(id).textContent()).trim();
@@ -32,10 +24,7 @@ test('builds a CNN in the editor, is told what is wrong, fixes it and trains it'
   // The CPU backend: the editor is under test, and evaluating a CNN on 10,000 images takes minutes on software WebGPU.
   await page.goto(`${app.origin}/?epochs=1&trainLimit=128&batchSize=32&validationSplit=0&seed=3&backend=cpu`);
   await appReady(page);
-  const load = byId('load-mnist');
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  await byId('dataset-mnist').getByText('In use').waitFor();
+  await loadBuiltin(page, 'mnist', 'in-use');
 
   // The output layer alone: a Dense on a 28×28×1 image, explained on that layer.
   await byId('start-empty').click();

@@ -2,13 +2,12 @@
 // page asks for the passphrase (nothing shown as broken), refuses a wrong one, and the
 // right one unlocks the library and trains, the new run and model stored sealed too.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, useApp } from '../browser.mjs';
 
 /** The built app in a fresh profile; closing it fails on any CSP violation. */
 let session;
-before(async () => void (session = await openApp()));
-after(() => session?.close());
+useApp((s) => (session = s), 'encryption-');
 
 const PASSPHRASE = 'kestrel over the fens';
 

@@ -3,27 +3,12 @@
 // coordinates and probabilities. (MNIST's images are checked in app.test.mjs, on the
 // model it trains: see explorerChecks.mjs.)
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, afterEach, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, useApp } from '../browser.mjs';
 import { matrixCells } from './explorerChecks.mjs';
 
-let session, app, page;
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-after(async () => {
-  await session?.close();
-});
-// A failing test leaves a screenshot and the run's state, for whoever reads the CI log.
-afterEach(async (t) => {
-  if (t.passed !== false || !page) return;
-  mkdirSync('test-results', { recursive: true });
-  const file = `test-results/${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`;
-  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  console.error(`Failed at ${page.url()}; screenshot ${file}; run ${await byId('run').getAttribute('data-state').catch(() => '?')}`);
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'explorer-');
 
 const byId = (id) => page.getByTestId(id);
 const runIs = (state) => page.locator(`[data-testid="run"][data-state="${state}"]`).waitFor();

@@ -3,33 +3,19 @@
 // back from that .zip, listed, and evaluated. Waits are on the app's own states.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { unzipSync } from 'fflate';
-import { appReady, openApp } from '../browser.mjs';
-import { reportFailure } from './failureReport.mjs';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-afterEach((t) => reportFailure(t, page, 'export-'));
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'export-');
 
 const byId = (id) => page.getByTestId(id);
 
 test('export a trained model with 8-bit weights, import it back: it is listed and evaluates to the measured 8-bit score', { timeout: 900_000 }, async () => {
   await page.goto(`${app.origin}/?backend=webgpu&epochs=3&batchSize=16&trainLimit=200&seed=5`);
   await appReady(page);
-  const load = byId('load-spiral');
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  await byId('dataset-spiral').getByText('In use').waitFor();
+  await loadBuiltin(page, 'spiral', 'in-use');
   await byId('train').click();
   await byId('run').and(page.locator('[data-state="done"]')).waitFor();
 

@@ -2,22 +2,11 @@
 // model, press Fine-tune on it, freeze its first Dense layer, train again, and read the
 // before/after table; the frozen layer's stored weights are bit for bit the parent's.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
-import { reportFailure } from './failureReport.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-afterEach((t) => reportFailure(t, page, 'finetune-'));
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'finetune-');
 
 const byId = (id) => page.getByTestId(id);
 const text = async (locator) => (await locator.textContent()).trim();
@@ -44,10 +33,7 @@ function storedWeights() {
 test('fine-tunes a saved MNIST model with its first layer frozen and shows accuracy before and after', { timeout: 1_200_000 }, async () => {
   await page.goto(`${app.origin}/?epochs=1&trainLimit=300&batchSize=30&validationSplit=0&seed=3&learningRate=0.01&layers=flatten_dense-16-relu_dense-10-softmax`);
   await appReady(page);
-  const load = byId('load-mnist');
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  await byId('dataset-mnist').getByText('In use').waitFor();
+  await loadBuiltin(page, 'mnist', 'in-use');
 
   await byId('train').click();
   await runIn('done').waitFor();

@@ -4,21 +4,13 @@
 // skipped and reported) trains an image classifier; a table's name and e-mail columns
 // are suggested as identifiers and never reach IndexedDB. Nothing may leave the page's origin.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { zipSync, strToU8 } from 'fflate';
-import { appReady, openApp, storedText } from '../browser.mjs';
+import { appReady, storedText, useApp } from '../browser.mjs';
 import { bmp } from './bmp.mjs';
 
-let session, app, page, foreign;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page, foreign } = session);
-});
-
-after(async () => {
-  await session?.close();
-});
+let app, page, foreign;
+useApp((s) => ({ app, page, foreign } = s), 'import-');
 
 const byId = (id) => page.getByTestId(id);
 const numberAttr = async (locator, name) => Number(await locator.getAttribute(name));

@@ -3,27 +3,14 @@
 // keeping the dataset and model, saved models told apart, and a long library that scrolls in
 // its own box so Train and the settings stay in reach.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'newcomer-');
 
 const byId = (id) => page.getByTestId(id);
 const runIs = (state) => page.locator(`[data-testid="run"][data-state="${state}"]`).waitFor();
-
-async function loadBuiltin(id) {
-  const builtins = byId('builtins');
-  if (!(await builtins.evaluate((el) => el.open))) await builtins.locator('summary').click();
-  await byId(`load-${id}`).click();
-  await byId(`dataset-${id}`).waitFor();
-}
 
 async function trainToDone() {
   await byId('train').click();
@@ -59,7 +46,7 @@ test('a newcomer’s small experiment, from a shared link to a second dataset', 
   assert.deepEqual(summaries, ['Adam · learning rate 0.01 · batch 32 · 1 epoch · cosine schedule', 'Adam · learning rate 0.01 · batch 32 · 2 epochs · cosine schedule']);
 
   // Another dataset: the finished run of Circles is no longer on show.
-  await loadBuiltin('spiral');
+  await loadBuiltin(page, 'spiral');
   await byId('use-spiral').click();
   await runIs('idle');
   assert.equal(await byId('epoch-row').count(), 0);
@@ -77,7 +64,7 @@ test('a newcomer’s small experiment, from a shared link to a second dataset', 
 
   // Five datasets: the one in use is listed first, the rest are compact, and the list scrolls in its own box.
   for (const id of ['xor', 'gaussians', 'iris']) {
-    await loadBuiltin(id);
+    await loadBuiltin(page, id);
   }
   const stored = byId('stored-datasets');
   const cards = stored.locator('article');

@@ -3,13 +3,12 @@
 // browser offline (and the server gone) starts the app and trains to the end. A
 // downloaded built-in that was loaded opens offline; one never loaded says why it cannot be.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
 /** The built app in a fresh profile; closing it fails on any CSP violation. */
 let session;
-before(async () => void (session = await openApp()));
-after(() => session?.close());
+useApp((s) => (session = s), 'offline-');
 
 test('after one visit the app starts and trains offline', { timeout: 600_000 }, async () => {
   const { app, page } = session;
@@ -58,9 +57,7 @@ test('after one visit the app starts and trains offline', { timeout: 600_000 }, 
   // set again, it does, as a real loss of network would.
   await page.context().setOffline(false);
   await page.context().setOffline(true);
-  const list = byId('builtins');
-  if ((await list.getAttribute('open')) === null) await list.locator('summary').click();
-  await byId('load-fashion-mnist').click();
+  await loadBuiltin(page, 'fashion-mnist', 'pressed');
   const error = byId('error');
   await error.waitFor();
   assert.match(

@@ -2,26 +2,17 @@
 // training scripts, the splits as .npz, its weights in PyTorch's layout, the settings and a README;
 // the settings panel exports the current experiment (no weights). Waits on the app's own states.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
-import { appReady, openApp } from '../browser.mjs';
-import { reportFailure } from './failureReport.mjs';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
+let app, page;
+useApp(async (s) => {
+  ({ app, page } = s);
   await page.goto(`${app.origin}/`);
   await appReady(page);
-});
-
-afterEach((t) => reportFailure(t, page, 'python-export-'));
-
-after(async () => {
-  await session?.close();
-});
+}, 'python-export-');
 
 const byId = (id) => page.getByTestId(id);
 
@@ -38,10 +29,7 @@ async function downloadFrom(button) {
 }
 
 test('a saved model and the current experiment download as PyTorch and Keras projects', { timeout: 600_000 }, async () => {
-  const load = byId('load-iris');
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  await byId('dataset-iris').waitFor();
+  await loadBuiltin(page, 'iris');
   await page.goto(`${app.origin}/?datasetId=iris&epochs=2&batchSize=16&backend=cpu&seed=5`);
   await appReady(page);
   await byId('dataset-iris').getByText('In use').waitFor();

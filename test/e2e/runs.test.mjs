@@ -3,36 +3,15 @@
 // with the weights of an uninterrupted run (within float tolerance); then two runs are
 // compared. The tests wait for the app's own states, never for a fixed time.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
-import { reportFailure } from './failureReport.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-afterEach((t) => reportFailure(t, page, 'runs-'));
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'runs-');
 
 const byId = (id) => page.getByTestId(id);
 const runIn = (...states) => byId('run').and(page.locator(states.map((s) => `[data-state="${s}"]`).join(', ')));
 const row = (id) => page.locator(`[data-testid="run-row"][data-run-id="${id}"]`);
-
-async function loadBuiltin(id) {
-  const load = byId(`load-${id}`);
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  const card = byId(`dataset-${id}`);
-  await card.waitFor();
-  if (await byId(`use-${id}`).count()) await byId(`use-${id}`).click();
-  await card.getByText('In use').waitFor();
-}
 
 /** The stored run records, and the saved weights of each run's model, read from the page's IndexedDB. */
 function readStored() {
@@ -70,7 +49,7 @@ test('a run cut off by a reload resumes from its checkpoint and ends with the we
   // Values other than the defaults, so that the defaults fitted to the dataset (a cosine schedule) leave them be.
   await page.goto(`${app.origin}/?backend=webgpu&epochs=4&batchSize=16&trainLimit=320&learningRate=0.01&seed=3`);
   await appReady(page);
-  await loadBuiltin('spiral');
+  await loadBuiltin(page, 'spiral', 'used');
 
   await byId('train').click();
   await runIn('training').waitFor();

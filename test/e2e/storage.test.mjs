@@ -4,7 +4,7 @@
 // costs nothing already stored.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertNoCspViolations, launchBrowser, launchOnSmallDisk, serveApp, watchCsp } from '../browser.mjs';
+import { assertNoCspViolations, launchBrowser, launchOnSmallDisk, loadBuiltin, serveApp, watchCsp } from '../browser.mjs';
 
 let app, browser;
 
@@ -96,13 +96,6 @@ function storedShards(page) {
   );
 }
 
-/** Presses Load on a built-in, opening the list of built-ins first when it is folded. */
-async function loadBuiltin(page, id) {
-  const list = page.getByTestId('builtins');
-  if ((await list.getAttribute('open')) === null) await list.locator('summary').click();
-  await page.getByTestId(`load-${id}`).click();
-}
-
 test('a full disk is named as one, and what was stored before stays', { timeout: 300_000 }, async () => {
   const disk = await launchOnSmallDisk({ sizeMb: 160 });
   disk.context.setDefaultTimeout(0);
@@ -112,12 +105,11 @@ test('a full disk is named as one, and what was stored before stays', { timeout:
     const byId = (id) => page.getByTestId(id);
     await page.goto(app.origin);
     await loadBuiltin(page, 'iris');
-    await byId('dataset-iris').waitFor();
     const before = await storedShards(page);
 
     // MNIST needs about 55 MB; leave 4.
     disk.fill(4_000_000);
-    await loadBuiltin(page, 'mnist');
+    await loadBuiltin(page, 'mnist', 'pressed');
     const banner = byId('error');
     await banner.waitFor();
     const message = await banner.textContent();
@@ -131,7 +123,6 @@ test('a full disk is named as one, and what was stored before stays', { timeout:
     disk.unfill();
     await page.getByRole('button', { name: 'Dismiss error' }).click();
     await loadBuiltin(page, 'mnist');
-    await byId('dataset-mnist').waitFor();
     assert.equal(await byId('error').count(), 0);
     assertNoCspViolations(violations);
   } finally {
@@ -193,7 +184,7 @@ test('a load in progress in one tab survives another tab starting, and each tab 
   await tabA.getByTestId(`delete-${meta.id}`).click();
   await tabA.getByTestId('confirm-delete').click();
   await cardInB.waitFor({ state: 'detached' });
-  await loadBuiltin(tabA, 'iris');
+  await loadBuiltin(tabA, 'iris', 'pressed');
   await tabB.getByTestId('dataset-iris').waitFor();
   await close();
 });
@@ -202,7 +193,6 @@ test('a stored record that cannot be read is named and left out, and the rest wo
   const { open, close } = await newProfile();
   const page = await open();
   await loadBuiltin(page, 'iris');
-  await page.getByTestId('dataset-iris').waitFor();
 
   // A copy of Iris's record claiming 200,000 classes, and a saved-model record with no input shape.
   await inDb(page, (db) => new Promise((resolve, reject) => {

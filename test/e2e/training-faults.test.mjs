@@ -4,23 +4,12 @@
 // and loses nothing: the tests wait for the app's own states, never for a fixed time.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
-import { appReady, openApp } from '../browser.mjs';
-import { reportFailure } from './failureReport.mjs';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-afterEach((t) => reportFailure(t, page, 'faults-'));
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'faults-');
 
 const byId = (id) => page.getByTestId(id);
 const runIn = (...states) => byId('run').and(page.locator(states.map((s) => `[data-state="${s}"]`).join(', ')));
@@ -36,18 +25,6 @@ function linearCsv() {
     lines.push(`${x1.toFixed(3)},${x2.toFixed(3)},${(3 * x1 - 2 * x2 + 5 + 0.1 * (rand() - 0.5)).toFixed(3)}`);
   }
   return lines.join('\n') + '\n';
-}
-
-/** Loads a built-in dataset and uses it. Once datasets are stored, the built-ins list starts folded. */
-async function loadBuiltin(id) {
-  const load = byId(`load-${id}`);
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  const card = byId(`dataset-${id}`);
-  await card.waitFor();
-  // The first dataset loaded while none fits the settings is put in use by itself.
-  if (await byId(`use-${id}`).count()) await byId(`use-${id}`).click();
-  await card.getByText('In use').waitFor();
 }
 
 async function train() {
@@ -82,7 +59,7 @@ test('a regression run whose loss diverges says where and why, and saves nothing
 test('a classifier that collapses to one class is saved, with a warning', { timeout: 900_000 }, async () => {
   await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=32&seed=3`);
   await appReady(page);
-  await loadBuiltin('spiral');
+  await loadBuiltin(page, 'spiral', 'used');
 
   await train();
   await runIn('done').waitFor();
@@ -96,7 +73,7 @@ test('a classifier that collapses to one class is saved, with a warning', { time
 test('Stop during evaluation keeps the trained model, saved as not evaluated', { timeout: 1_200_000 }, async () => {
   await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5`);
   await appReady(page);
-  await loadBuiltin('mnist');
+  await loadBuiltin(page, 'mnist', 'used');
   await byId('preset-mlp').click();
   const modelsBefore = await byId('model-row').count();
 

@@ -2,41 +2,22 @@
 // defaults its size calls for reaches a good test accuracy, a schedule shows its curve, and early
 // stopping ends a run before its last epoch. Waits on the app's own states, never on time.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
-import { reportFailure } from './failureReport.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
+let app, page;
+useApp(async (s) => {
+  ({ app, page } = s);
   await page.goto(`${app.origin}/`);
   await appReady(page);
-});
-
-afterEach((t) => reportFailure(t, page, 'options-'));
-
-after(async () => {
-  await session?.close();
-});
+}, 'options-');
 
 const byId = (id) => page.getByTestId(id);
 const runIn = (...states) => byId('run').and(page.locator(states.map((s) => `[data-state="${s}"]`).join(', ')));
 const valueOf = async (id) => byId(id).inputValue();
 
-async function useIris() {
-  const load = byId('load-iris');
-  if (!(await load.isVisible())) await byId('builtins').locator('summary').click();
-  await load.click();
-  const card = byId('dataset-iris');
-  await card.waitFor();
-  if (await byId('use-iris').count()) await byId('use-iris').click();
-  await card.getByText('In use').waitFor();
-}
-
 test('Iris with the defaults it calls for trains to above 93 % test accuracy', { timeout: 900_000 }, async () => {
-  await useIris();
+  await loadBuiltin(page, 'iris', 'used');
   // 120 training rows: batches of 8 for 100 epochs at Adam 0.01, annealed by a cosine (was 128 × 5 epochs at 0.001).
   await page.waitForFunction(() => document.querySelector('[data-testid="cfg-batchSize"]')?.value === '8');
   assert.deepEqual([await valueOf('cfg-batchSize'), await valueOf('cfg-epochs'), await valueOf('cfg-learningRate'), await valueOf('cfg-schedule')], ['8', '100', '0.01', 'cosine']);

@@ -2,37 +2,14 @@
 // real UI in headless Chromium: a table model answers a typed row, and an MNIST model
 // is given a drawing and a picture whose corrected classes become a new dataset version.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, afterEach, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, loadBuiltin, useApp } from '../browser.mjs';
 import { bmp } from './bmp.mjs';
 
-let session, app, page;
-
-before(async () => {
-  session = await openApp();
-  ({ app, page } = session);
-});
-
-afterEach(async (t) => {
-  if (t.passed !== false || !page) return;
-  mkdirSync('test-results', { recursive: true });
-  await page.screenshot({ path: `test-results/tryit-${t.name.replace(/\W+/g, '-').slice(0, 50)}.png`, fullPage: true }).catch(() => {});
-  console.error(`error banner: ${await byId('error').allTextContents().catch(() => [])}`);
-});
-
-after(async () => {
-  await session?.close();
-});
+let app, page;
+useApp((s) => ({ app, page } = s), 'tryit-');
 
 const byId = (id) => page.getByTestId(id);
-
-async function loadBuiltin(id) {
-  const builtins = byId('builtins');
-  if (!(await builtins.evaluate((d) => d.open))) await builtins.locator('summary').click();
-  await byId(`load-${id}`).click();
-  await byId(`dataset-${id}`).waitFor();
-}
 
 async function trainAndWait() {
   await byId('train').click();
@@ -50,7 +27,7 @@ async function probabilities(n) {
 test('a table model answers a typed row with probabilities', { timeout: 300_000 }, async () => {
   await page.goto(`${app.origin}/?epochs=10&backend=cpu&seed=2`);
   await appReady(page);
-  await loadBuiltin('iris');
+  await loadBuiltin(page, 'iris');
   await byId('dataset-iris').getByText('In use').waitFor();
   await trainAndWait();
 
@@ -71,7 +48,7 @@ test('samples drawn and picked on an MNIST model become a new version of MNIST',
   const layers = 'flatten_dense-16-relu_dense-10-softmax';
   await page.goto(`${app.origin}/?datasetId=mnist&layers=${layers}&epochs=1&trainLimit=256&batchSize=64&validationSplit=0&backend=cpu&seed=3`);
   await appReady(page);
-  await loadBuiltin('mnist');
+  await loadBuiltin(page, 'mnist');
   await byId('dataset-mnist').getByText('In use').waitFor();
   await trainAndWait();
 

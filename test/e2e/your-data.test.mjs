@@ -2,13 +2,12 @@
 // page really has, what is stored is counted, and "delete everything" leaves no
 // data in IndexedDB and no cache behind.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { appReady, openApp } from '../browser.mjs';
+import { test } from 'node:test';
+import { appReady, useApp } from '../browser.mjs';
 
 /** The built app in a fresh profile; closing it fails on any CSP violation. */
 let session;
-before(async () => void (session = await openApp()));
-after(() => session?.close());
+useApp((s) => (session = s), 'your-data-');
 
 /** Every record in every Hearth database, and every cache, straight from the browser. */
 function whatIsStored(page) {
