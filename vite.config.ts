@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
 import { resolve, join, normalize } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { offlineServiceWorker } from './src/lib/offline/plugin.ts';
 
 const DATASETS_DIR = resolve(import.meta.dirname, 'static-datasets');
@@ -98,5 +99,8 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // One test file per core. Vitest leaves a core to its main process by default, which
+    // on a two-core machine runs the files one at a time while that core mostly waits.
+    maxWorkers: availableParallelism(),
   },
 });
