@@ -1,6 +1,8 @@
-// Fine-tuning through the real UI in headless Chromium on WebGPU: train a small MNIST
-// model, press Fine-tune on it, freeze its first Dense layer, train again, and read the
-// before/after table; the frozen layer's stored weights are bit for bit the parent's.
+// Fine-tuning through the real UI in headless Chromium: train a small MNIST model, press
+// Fine-tune on it, freeze its first Dense layer, train again, and read the before/after
+// table; the frozen layer's stored weights are bit for bit the parent's. On tfjs's CPU
+// backend: fine-tuning is under test, and its three passes over the 10,000 test images
+// take seconds there, minutes on software WebGPU (app.test.mjs trains on WebGPU).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { appReady, loadBuiltin, useApp } from '../browser.mjs';
@@ -31,7 +33,7 @@ function storedWeights() {
 }
 
 test('fine-tunes a saved MNIST model with its first layer frozen and shows accuracy before and after', { timeout: 1_200_000 }, async () => {
-  await page.goto(`${app.origin}/?epochs=1&trainLimit=300&batchSize=30&validationSplit=0&seed=3&learningRate=0.01&layers=flatten_dense-16-relu_dense-10-softmax`);
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=300&batchSize=30&validationSplit=0&seed=3&learningRate=0.01&layers=flatten_dense-16-relu_dense-10-softmax&backend=cpu`);
   await appReady(page);
   await loadBuiltin(page, 'mnist', 'in-use');
 

@@ -194,7 +194,7 @@ test('reads zip entries however their names are written, and refuses one image d
 
 test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { timeout: 900_000 }, async () => {
   const started = Date.now();
-  await page.goto(`${app.origin}/?epochs=6&batchSize=48&learningRate=0.005&seed=3`);
+  await page.goto(`${app.origin}/?epochs=6&batchSize=48&learningRate=0.005&seed=3&backend=cpu`);
   await appReady(page);
   await byId('import').waitFor();
 
@@ -252,7 +252,7 @@ test('imports a CSV, shows its columns, and trains the Tabular MLP on it', { tim
 
 test('imports a zip of image folders, reports what it skipped, and trains on it', { timeout: 900_000 }, async () => {
   const started = Date.now();
-  await page.goto(`${app.origin}/?epochs=6&batchSize=16&seed=3`);
+  await page.goto(`${app.origin}/?epochs=6&batchSize=16&seed=3&backend=cpu`);
   await appReady(page);
   await byId('import').waitFor();
 
