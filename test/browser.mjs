@@ -88,6 +88,31 @@ export async function appReady(page) {
 }
 
 /**
+ * Every record of the named object stores of the page's "hearth" database, read in the
+ * page, as `{ store: records }`. Byte buffers come back as Uint8Arrays (an ArrayBuffer
+ * would not cross to the test); `float32s` reads one as the stored weights it holds.
+ */
+export function storedRecords(page, stores) {
+  return page.evaluate(async (stores) => {
+    const request = (r) => new Promise((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
+    const bytes = (v) => {
+      if (v instanceof ArrayBuffer) return new Uint8Array(v);
+      if (Array.isArray(v)) return v.map(bytes);
+      if (v && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytes(x)]));
+      return v;
+    };
+    const db = await request(indexedDB.open('hearth'));
+    const out = {};
+    for (const store of stores) out[store] = bytes(await request(db.transaction(store).objectStore(store).getAll()));
+    db.close();
+    return out;
+  }, stores);
+}
+
+/** Stored weight bytes (a Uint8Array from `storedRecords`) as an array of their float32 values. */
+export const float32s = (bytes) => Array.from(new Float32Array(bytes.slice().buffer));
+
+/**
  * Everything in the page's IndexedDB databases as one text: every key and string, and
  * every stored byte array read as Latin-1 and UTF-8, so a test can search it for a value.
  */

@@ -3,7 +3,7 @@
 // right one unlocks the library and trains, the new run and model stored sealed too.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appReady, useApp } from '../browser.mjs';
+import { appReady, storedRecords, useApp } from '../browser.mjs';
 
 /** The built app in a fresh profile; closing it fails on any CSP violation. */
 let session;
@@ -12,27 +12,12 @@ useApp((s) => (session = s), 'encryption-');
 const PASSPHRASE = 'kestrel over the fens';
 
 /** Per sealed store: how many records are stored, and how many of them are sealed; and the vault record as text. */
-function storedForm(page) {
-  return page.evaluate(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('hearth');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const all = (store) =>
-      new Promise((resolve) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => resolve(r.result);
-      });
-    const stores = {};
-    for (const store of ['datasets', 'shards', 'models', 'modelWeights', 'runs', 'checkpoints']) {
-      const values = await all(store);
-      stores[store] = { records: values.length, sealed: values.filter((v) => v.$sealed === 1).length };
-    }
-    const [vault] = await all('vault');
-    db.close();
-    return { stores, vault: vault ? JSON.stringify({ ...vault, kdf: { ...vault.kdf, salt: vault.kdf.salt.length } }) : null };
-  });
+async function storedForm(page) {
+  const sealable = ['datasets', 'shards', 'models', 'modelWeights', 'runs', 'checkpoints'];
+  const stored = await storedRecords(page, [...sealable, 'vault']);
+  const stores = Object.fromEntries(sealable.map((store) => [store, { records: stored[store].length, sealed: stored[store].filter((v) => v.$sealed === 1).length }]));
+  const [vault] = stored.vault;
+  return { stores, vault: vault ? JSON.stringify({ ...vault, kdf: { ...vault.kdf, salt: vault.kdf.salt.length } }) : null };
 }
 
 test('encryption on, reload, a wrong passphrase refused, the right one unlocks and trains', { timeout: 600_000 }, async () => {

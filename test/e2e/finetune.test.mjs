@@ -5,7 +5,7 @@
 // take seconds there, minutes on software WebGPU (app.test.mjs trains on WebGPU).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appReady, loadBuiltin, useApp } from '../browser.mjs';
+import { appReady, float32s, loadBuiltin, storedRecords, useApp } from '../browser.mjs';
 
 let app, page;
 useApp((s) => ({ app, page } = s), 'finetune-');
@@ -15,21 +15,9 @@ const text = async (locator) => (await locator.textContent()).trim();
 const runIn = (...states) => byId('run').and(page.locator(states.map((s) => `[data-state="${s}"]`).join(', ')));
 
 /** Each stored model's weights as float32 values, by model id, read from the page's IndexedDB. */
-function storedWeights() {
-  return page.evaluate(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('hearth');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const weights = await new Promise((resolve, reject) => {
-      const r = db.transaction('modelWeights').objectStore('modelWeights').getAll();
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    db.close();
-    return Object.fromEntries(weights.map((w) => [w.id, Array.from(new Float32Array(w.weightData))]));
-  });
+async function storedWeights() {
+  const { modelWeights } = await storedRecords(page, ['modelWeights']);
+  return Object.fromEntries(modelWeights.map((w) => [w.id, float32s(w.weightData)]));
 }
 
 test('fine-tunes a saved MNIST model with its first layer frozen and shows accuracy before and after', { timeout: 1_200_000 }, async () => {

@@ -4,7 +4,7 @@
 // compared. The tests wait for the app's own states, never for a fixed time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { appReady, loadBuiltin, useApp } from '../browser.mjs';
+import { appReady, float32s, loadBuiltin, storedRecords, useApp } from '../browser.mjs';
 
 let app, page;
 useApp((s) => ({ app, page } = s), 'runs-');
@@ -14,35 +14,21 @@ const runIn = (...states) => byId('run').and(page.locator(states.map((s) => `[da
 const row = (id) => page.locator(`[data-testid="run-row"][data-run-id="${id}"]`);
 
 /** The stored run records, and the saved weights of each run's model, read from the page's IndexedDB. */
-function readStored() {
-  return page.evaluate(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const r = indexedDB.open('hearth');
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const all = (store) =>
-      new Promise((resolve, reject) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    const [runs, weights, checkpoints] = await Promise.all([all('runs'), all('modelWeights'), all('checkpoints')]);
-    db.close();
-    const byModel = new Map(weights.map((w) => [w.id, Array.from(new Float32Array(w.weightData))]));
-    return {
-      checkpoints: checkpoints.length,
-      runs: runs.map((r) => ({
-        id: r.id,
-        status: r.status,
-        backend: r.backend,
-        resumedAt: r.resumedAt,
-        epochs: r.history.map((h) => h.epoch),
-        losses: r.history.map((h) => h.loss),
-        weights: byModel.get(r.modelId) ?? null,
-      })),
-    };
-  });
+async function readStored() {
+  const { runs, modelWeights, checkpoints } = await storedRecords(page, ['runs', 'modelWeights', 'checkpoints']);
+  const byModel = new Map(modelWeights.map((w) => [w.id, float32s(w.weightData)]));
+  return {
+    checkpoints: checkpoints.length,
+    runs: runs.map((r) => ({
+      id: r.id,
+      status: r.status,
+      backend: r.backend,
+      resumedAt: r.resumedAt,
+      epochs: r.history.map((h) => h.epoch),
+      losses: r.history.map((h) => h.loss),
+      weights: byModel.get(r.modelId) ?? null,
+    })),
+  };
 }
 
 test('a run cut off by a reload resumes from its checkpoint and ends with the weights of an uninterrupted run (WebGPU)', { timeout: 1_500_000 }, async () => {
