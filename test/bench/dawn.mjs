@@ -33,7 +33,9 @@ export async function dawnBench(args, writeSection, machine) {
   if (rest[0] === '--report') {
     const result = JSON.parse(readFileSync(rest[1], 'utf8'));
     const torch = rest[2] ? JSON.parse(readFileSync(rest[2], 'utf8')) : null;
-    return writeSection('dawn-gpu', report(result, torch, 'GPU machine'));
+    // A result from SwiftShader (a dry run of the packed folder) goes to the software section, never the GPU one.
+    const where = `\`${rest[1].replace(/^.*\//, '')}\` from host ${result.machine.host}`;
+    return writeSection(isSoftware(result) ? 'dawn-swiftshader' : 'dawn-gpu', report(result, torch, where));
   }
   const { bundleForDawn, runBundle } = await harness();
   const file = await bundleForDawn(ENTRY);
@@ -49,13 +51,18 @@ export async function dawnBench(args, writeSection, machine) {
   writeSection('dawn-swiftshader', report(result, null, `dry run in software (SwiftShader), ${minutes} min; ${machine}; load average ${loadavg()[0].toFixed(1)} at the end`, benchArgs));
 }
 
+function isSoftware(r) {
+  const a = r.machine.adapter ?? {};
+  return Boolean(a.isFallbackAdapter) || /swiftshader|llvmpipe/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
+}
+
 const ms = (v) => (typeof v === 'number' ? v.toFixed(v < 10 ? 2 : 1) : '–');
 
 /** RESULTS.md text for one run's JSON (and, optionally, the PyTorch reference's on the same machine). */
 export function report(r, torch, where, benchArgs) {
   const m = r.machine;
   const a = m.adapter ?? {};
-  const software = a.isFallbackAdapter || /swiftshader/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
+  const software = isSoftware(r);
   const lines = [`## Per-step overhead on Dawn (Node): ${software ? 'SOFTWARE dry run on SwiftShader, not a GPU figure' : a.description || a.vendor} (${r.date.slice(0, 10)})`, ''];
   lines.push(
     `The app's own \`train()\` (src/lib/train/loop.ts) on tfjs's WebGPU backend in Node through Dawn (npm \`webgpu\`), bundled into one file by test/dawn/harness.ts and fed from memory (a few batches of random pixels made up front, cycled), so the loop and the backend are measured, not IndexedDB. Adam, learning rate 0.001, the app's MLP (784-512-256-128-10) and CNN presets. Each row: a fresh process and backend with the speed-up switches set first, one warm-up round, then timed rounds of a fixed number of steps, each round one \`train()\` epoch ending in its read-back; ms/step is the median round. Each phase has a ${r.timeoutS} s timeout.`,

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 
 const MODELS = ['mlp', 'cnn'];
-const CASE_LIMIT_MS = 120_000;
+const CASE_LIMIT_MS = 60_000;
 
 /** Steps per round and timed rounds: in software a WebGPU step costs seconds even at batch 1, so few of each. */
 function caseFor(model, batchSize) {
@@ -37,25 +37,29 @@ export async function stepsFigure(page, writeSection, machine, today, args = [])
         rows.push({ backend, variant: v.name, ...r });
         console.log(`  ${r.model} batch ${r.batchSize}: ${r.error ?? `${r.msPerStep.toFixed(1)} ms/step`}`);
       }
+      // Written after every worker, so a run cut short (a busy machine) still leaves its figures.
+      write();
     }
   }
-  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  const cell = (r) => (!r ? 'not run' : r.error ? `– (${r.error})` : `${r.msPerStep.toFixed(r.msPerStep < 10 ? 1 : 0)}`);
-  const names = variants.map((v) => v.name);
-  const table = backends
-    .flatMap((backend) =>
-      MODELS.flatMap((model) =>
-        batches.map((b) => {
-          const cells = names.map((n) => cell(rows.find((r) => r.backend === backend && r.variant === n && r.model === model && r.batchSize === b)));
-          const c = caseFor(model, b);
-          return `| ${backend} | ${model.toUpperCase()} | ${b} | ${c.steps} × ${c.rounds + 1} | ${cells.join(' | ')} |`;
-        }),
-      ),
-    )
-    .join('\n');
-  writeSection('steps', `## Per-step overhead in Chromium (${today})
 
-Milliseconds per training step of the app's own \`train()\` (src/lib/train/loop.ts) in a worker of headless Chromium, fed from memory (a few batches of random 28×28 pixels made up front, cycled), with Adam (learning rate 0.001) on the MLP (784-512-256-128-10) and CNN presets. Each backend and switch setting gets its own worker, the switches set before the backend starts; each case builds a fresh model and optimizer, runs one warm-up round, then timed rounds of a fixed number of steps, each round one \`train()\` epoch ending in its read-back; the figure is the median round's ms/step. "steps × rounds" counts the warm-up round. The switches change WebGPU code paths only, so WebGL and CPU run all on and all off as a check; on WebGPU, batches of 128 and 512 (where seconds of software compute per step bury the per-step overhead the switches address) are run with all on and all off only. A case over ${CASE_LIMIT_MS / 1000} s is cut off and shown with a dash. Run with \`npm run bench -- --steps\` (${minutes} min).
+  function write() {
+    const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+    const cell = (r) => (!r ? 'not run' : r.error ? `– (${r.error})` : `${r.msPerStep.toFixed(r.msPerStep < 10 ? 1 : 0)}`);
+    const names = variants.map((v) => v.name);
+    const table = backends
+      .flatMap((backend) =>
+        MODELS.flatMap((model) =>
+          batches.map((b) => {
+            const cells = names.map((n) => cell(rows.find((r) => r.backend === backend && r.variant === n && r.model === model && r.batchSize === b)));
+            const c = caseFor(model, b);
+            return `| ${backend} | ${model.toUpperCase()} | ${b} | ${c.steps} × ${c.rounds + 1} | ${cells.join(' | ')} |`;
+          }),
+        ),
+      )
+      .join('\n');
+    writeSection('steps', `## Per-step overhead in Chromium (${today})
+
+Milliseconds per training step of the app's own \`train()\` (src/lib/train/loop.ts) in a worker of headless Chromium, fed from memory (a few batches of random 28×28 pixels made up front, cycled), with Adam (learning rate 0.001) on the MLP (784-512-256-128-10) and CNN presets. Each backend and switch setting gets its own worker, the switches set before the backend starts; each case builds a fresh model and optimizer, runs one warm-up round, then timed rounds of a fixed number of steps, each round one \`train()\` epoch ending in its read-back; the figure is the median round's ms/step. "steps × rounds" counts the warm-up round. The switches change WebGPU code paths only, so WebGL and CPU run all on and all off as a check; on WebGPU, batches of 128 and 512 (where seconds of software compute per step bury the per-step overhead the switches address) are run with all on and all off only. A case over ${CASE_LIMIT_MS / 1000} s (the first of a worker, which also starts the backend, ${(2 * CASE_LIMIT_MS) / 1000} s) is cut off and shown with a dash; "not run" also marks what a run cut short did not reach. Run with \`npm run bench -- --steps\` (${minutes} min).
 
 Everything here is software (WebGPU and WebGL on SwiftShader), so a step costs far more than on a GPU; the columns compare settings on the same machine, and even that only roughly, because the other work on the machine changes from one case to the next.
 
@@ -65,4 +69,5 @@ Machine: ${machine}; load average ${loadavg()[0].toFixed(1)} at the end.
 |---|---|---|---|${names.map(() => '---|').join('')}
 ${table}
 `);
+  }
 }
