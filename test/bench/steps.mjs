@@ -30,7 +30,8 @@ export async function stepsFigure(page, writeSection, machine, today, args = [])
     // The switches change WebGPU code paths only; elsewhere all on and all off show that they change nothing.
     const mine = backend === 'webgpu' ? variants : variants.filter((v) => v.name === 'all on' || v.name === 'all off');
     for (const v of mine) {
-      const cases = MODELS.flatMap((m) => batches.filter((b) => runs(backend, v.name, b)).map((b) => caseFor(m, b)));
+      // Smallest batches first: a case cut off at its limit ends the worker, and then only larger ones go unmeasured.
+      const cases = batches.filter((b) => runs(backend, v.name, b)).flatMap((b) => MODELS.map((m) => caseFor(m, b)));
       console.log(`${backend}, ${v.name}: ${cases.length} cases…`);
       const out = await page.evaluate(([req, limit]) => window.hearthBench.stepCases(req, limit), [{ backend, speedups: v.speedups, cases }, CASE_LIMIT_MS]);
       for (const r of out) {
@@ -44,7 +45,7 @@ export async function stepsFigure(page, writeSection, machine, today, args = [])
 
   function write() {
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-    const cell = (r) => (!r ? 'not run' : r.error ? `– (${r.error})` : `${r.msPerStep.toFixed(r.msPerStep < 10 ? 1 : 0)}`);
+    const cell = (r) => (!r || r.error === 'not run' ? 'not run' : r.error ? `– (${r.error})` : `${r.msPerStep.toFixed(r.msPerStep < 10 ? 1 : 0)}`);
     const names = variants.map((v) => v.name);
     const table = backends
       .flatMap((backend) =>
