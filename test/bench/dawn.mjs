@@ -15,8 +15,8 @@ import { createServer } from 'vite';
 const ROOT = resolve(import.meta.dirname, '../..');
 const ENTRY = 'test/dawn/stepBench.ts';
 /** What a dry run on SwiftShader measures unless told otherwise: every phase, at sizes that finish in minutes in software. */
-const DRY_RUN = ['--models', 'mlp,cnn', '--batches', '1,32', '--steps-per-round', '3', '--rounds', '2', '--kernel-batch', '32', '--kernel-steps', '2',
-  '--data', 'static-datasets/mnist', '--train-limit', '1024', '--test-limit', '1000', '--epochs', '1', '--timeout', '240'];
+const DRY_RUN = ['--models', 'mlp,cnn', '--batches', '1', '--steps-per-round', '2', '--rounds', '1', '--variants', 'ends', '--kernel-batch', '1', '--kernel-steps', '1',
+  '--data', 'static-datasets/mnist', '--train-limit', '256', '--test-limit', '256', '--epochs', '1', '--timeout', '240'];
 
 async function harness() {
   const server = await createServer({ configFile: false, root: ROOT, logLevel: 'warn', server: { middlewareMode: true, hmr: false }, appType: 'custom' });
