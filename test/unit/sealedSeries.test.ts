@@ -100,7 +100,10 @@ describe('an import with encryption on', { timeout: 60_000 }, () => {
         void db.put('vault', { ...vault, state: 'decrypting' });
       },
     });
-    expect((await storedShards(db, 'a')).map(isSealed)).toEqual([false, true, false, false, false]); // key order: test 0, then train 0–3
+    const shards = await storedShards(db, 'a');
+    expect(shards.map(isSealed)).toEqual([false, true, false, false, false]); // key order: test 0, then train 0–3
+    // Train shard 1 was sealed from a view of the split, then made again in clear: it owns its 8 bytes, not the split's 32.
+    expect((shards[2] as ShardRecord).x.buffer.byteLength).toBe(8);
     expect(isSealed(await db.get('datasets', 'a'))).toBe(false);
     expect(Array.from((await readShard(db, 'a', 'train', 1)).x)).toEqual([2, 3, 4, 5, 3, 4, 5, 6]);
     expect((await listDatasets(db)).map((d) => d.name)).toEqual(['Tiny a']);
