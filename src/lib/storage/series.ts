@@ -1,8 +1,8 @@
 /**
  * Many records written to one store, each in a transaction of its own (an import's
  * shards), as fast with encryption on as the disk allows. The vault record is read
- * once for the series, not once per record, and record n + 1 is sealed while record n
- * is being written: WebCrypto encrypts on a thread of its own and IndexedDB writes in
+ * once for the series, not once per record, and records n + 1 to n + 3 are sealed while
+ * record n is being written: WebCrypto encrypts on a thread of its own and IndexedDB writes in
  * the browser's, so the two overlap instead of adding up.
  *
  * Each write's transaction also reads the vault record and gives up the write if the
@@ -29,6 +29,9 @@ interface Prepared<T> {
   mode: WriteMode;
 }
 
+/** Records sealed ahead of the one being written: a few shards' bytes at most (4 MB each). */
+const AHEAD = 3;
+
 /** Thrown inside a write's transaction to abort it: the vault changed since the record was sealed. */
 class ModeChanged extends Error {}
 
@@ -52,8 +55,8 @@ async function putIfMode<T>(db: HearthDb, store: SealedStore, stored: T, mode: W
 }
 
 /**
- * Writes `count` records made by make(i), in order, to `store`; make is called one record
- * ahead of the write, with whether the record is to be sealed, so that it can hand over a
+ * Writes `count` records made by make(i), in order, to `store`; make is called up to AHEAD
+ * records ahead of the write, with whether the record is to be sealed, so that it can hand over a
  * view where a clear record would need its own buffer. Returns the mode the last record
  * was written in, for a series that follows.
  */
@@ -75,16 +78,26 @@ export async function putSeries<T>(
     p.catch(() => {});
     return p;
   };
-  let next = count > 0 ? prepare(0) : null;
+  // Records prepared ahead: WebCrypto's thread seals them back to back, so a late wake-up of either thread
+  // (a busy machine) does not leave the other waiting.
+  const ahead: Promise<Prepared<T>>[] = [];
+  let made = 0;
+  const fill = () => {
+    while (made < count && ahead.length < AHEAD) ahead.push(prepare(made++));
+  };
+  fill();
   for (let i = 0; i < count; i++) {
-    let current = await next!;
-    next = i + 1 < count ? prepare(i + 1) : null;
+    let current = await ahead.shift()!;
+    fill();
     hooks.writing?.(current.value, i);
     while (!(await putIfMode(db, store, current.stored, current.mode))) {
       mode = await writeMode(db);
       // make(i, sealing) may have handed a view for sealing; a clear record needs its own buffer.
       current = await prepare(i, current.mode.key !== null && mode.key === null ? undefined : current.value);
-      if (next) next = prepare(i + 1);
+      // Those prepared ahead are in the old mode: made again in the new one.
+      ahead.length = 0;
+      made = i + 1;
+      fill();
     }
     hooks.written?.(current.value, i);
   }
