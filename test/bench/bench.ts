@@ -16,6 +16,8 @@ import { encryptionCsv, encryptionEnd, encryptionLoad, encryptionStart, encrypti
 import { encryptionProfile } from './encryptionProfile';
 import { mnistConfig, type MnistJob } from './mnistConfig';
 import { feedbackLoop } from './feedbackLoop';
+import { stepCases } from './stepCases';
+import { speedupVariants } from './stepTiming';
 
 interface Job {
   backend: BackendName;
@@ -184,6 +186,8 @@ declare global {
       encryptionProfile: typeof encryptionProfile;
       feedbackLoop: typeof feedbackLoop;
       measureExport: typeof measureExport;
+      stepCases: typeof stepCases;
+      speedupVariants: typeof speedupVariants;
     };
   }
 }
@@ -231,5 +235,7 @@ window.hearthBench = {
   encryptionTrain,
   encryptionEnd,
   encryptionProfile,
+  stepCases,
+  speedupVariants,
 };
 document.getElementById('log')!.textContent = 'ready';
