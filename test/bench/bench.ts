@@ -12,7 +12,8 @@ import type { BareRequest, BareResult } from './messages';
 import { etaRun } from './etaRun';
 import { imageImport } from './imageImport';
 import { ask, makeCsv, storedCount, watchFrames } from './importRun';
-import { encryptionRound } from './encryptionRun';
+import { encryptionCsv, encryptionEnd, encryptionLoad, encryptionStart, encryptionTrain } from './encryptionRun';
+import { encryptionProfile } from './encryptionProfile';
 import { mnistConfig, type MnistJob } from './mnistConfig';
 import { feedbackLoop } from './feedbackLoop';
 import { stepCases } from './stepCases';
@@ -177,7 +178,12 @@ declare global {
       largeCsvImport: typeof largeCsvImport;
       etaRun: typeof etaRun;
       imageImport: typeof imageImport;
-      encryptionRound: typeof encryptionRound;
+      encryptionStart: typeof encryptionStart;
+      encryptionLoad: typeof encryptionLoad;
+      encryptionCsv: typeof encryptionCsv;
+      encryptionTrain: typeof encryptionTrain;
+      encryptionEnd: typeof encryptionEnd;
+      encryptionProfile: typeof encryptionProfile;
       feedbackLoop: typeof feedbackLoop;
       measureExport: typeof measureExport;
       stepCases: typeof stepCases;
@@ -213,5 +219,23 @@ function measureExport(modelId: string, backend: BackendName, testLimit = 0): Pr
   });
 }
 
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop, measureExport, encryptionRound, stepCases, speedupVariants };
+window.hearthBench = {
+  ensureMnist,
+  appRun,
+  bareRun,
+  csvImport,
+  largeCsvImport,
+  etaRun,
+  imageImport,
+  feedbackLoop,
+  measureExport,
+  encryptionStart,
+  encryptionLoad,
+  encryptionCsv,
+  encryptionTrain,
+  encryptionEnd,
+  encryptionProfile,
+  stepCases,
+  speedupVariants,
+};
 document.getElementById('log')!.textContent = 'ready';

@@ -11,8 +11,9 @@ import { StorageFullError, isQuotaError, runWrites, type HearthDb } from './db';
 import { BadRecord, labelOf, readAllThrough, type StoredProblem } from './restore';
 import { browserLocks, loadLockName, LoadBusyError, type Locks } from './locks';
 import { announce } from './changes';
+import { putSeries } from './series';
 import { checkDatasetMeta, restoreDatasetMeta, restoreShard } from './restoreDataset';
-import { LockedError, opener, sameStored, seal, unseal } from './vault';
+import { LockedError, opener, sameStored, unseal } from './vault';
 import { isInUse, shardKeysInUse, shardOwners, splitPieces, splitsOf, type ShardKey } from './pieces';
 
 export { restoreDatasetMeta };
@@ -221,36 +222,42 @@ async function writeNew(
   const stored: DatasetMeta = { ...meta, bytes: totalBytes };
   const written: ShardKey[] = [];
   let doneBytes = 0;
+  const noMore = () => {
+    if (signal?.aborted) throw abortError();
+  };
   try {
-    for (const split of splits) {
-      const { count, shardSize, shards } = meta.splits[split]!;
-      const part = data[split]!;
-      for (let index = 0; index < shards; index++) {
-        if (signal?.aborted) throw abortError();
+    const pieces = splits.flatMap((split) => Array.from({ length: meta.splits[split]!.shards }, (_, index) => ({ split, index })));
+    const mode = await putSeries(
+      db,
+      'shards',
+      pieces.length,
+      (i, sealing): ShardRecord => {
+        const { split, index } = pieces[i];
+        const { count, shardSize } = meta.splits[split]!;
+        const part = data[split]!;
         const from = index * shardSize;
         const to = Math.min(count, from + shardSize);
-        // slice, not subarray: each record must own a small buffer, not a view of the whole split.
-        const record: ShardRecord = {
-          datasetId: meta.id,
-          split,
-          index,
-          count: to - from,
-          x: part.x.slice(from * sampleLen, to * sampleLen),
-          y: part.y.slice(from, to),
-        };
-        // Recorded before the put, so the cleanup covers it wherever the failure comes; deleting an absent key is harmless.
-        written.push([meta.id, split, index]);
-        const sealed = await seal(db, 'shards', record);
-        const tx = db.transaction('shards', 'readwrite');
-        await runWrites(tx, (track) => track(tx.store.put(sealed)));
-        doneBytes += record.x.byteLength + record.y.byteLength;
-        onProgress?.(totalBytes ? doneBytes / totalBytes : 1);
-      }
-    }
-    if (signal?.aborted) throw abortError();
-    const sealed = await seal(db, 'datasets', stored);
-    const tx = db.transaction('datasets', 'readwrite');
-    await runWrites(tx, (track) => track(tx.store.put(sealed)));
+        // A clear record must own a small buffer (slice), not a view of the whole split, which IndexedDB would
+        // clone whole; a sealed one may be a view, since packing copies it.
+        const [xFrom, xTo] = [from * sampleLen, to * sampleLen];
+        const x = sealing ? part.x.subarray(xFrom, xTo) : part.x.slice(xFrom, xTo);
+        const y = sealing ? part.y.subarray(from, to) : part.y.slice(from, to);
+        return { datasetId: meta.id, split, index, count: to - from, x, y };
+      },
+      {
+        writing: (record) => {
+          noMore();
+          // Recorded before the put, so the cleanup covers it wherever the failure comes; deleting an absent key is harmless.
+          written.push([meta.id, record.split, record.index]);
+        },
+        written: (record) => {
+          doneBytes += record.x.byteLength + record.y.byteLength;
+          onProgress?.(totalBytes ? doneBytes / totalBytes : 1);
+        },
+      },
+    );
+    // The meta record last, in the mode the shards were written in (the vault is not read again).
+    await putSeries(db, 'datasets', 1, () => stored, { writing: noMore }, mode);
   } catch (err) {
     await deleteShardKeys(
       db,

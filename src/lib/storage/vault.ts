@@ -143,14 +143,39 @@ export async function sealsWrites(db: HearthDb): Promise<boolean> {
   return !!vault && vault.state !== 'decrypting';
 }
 
-/** The key for writing: null when writes go in clear, else this realm's key (LockedError without one). */
-async function writeKey(db: HearthDb): Promise<CryptoKey | null> {
+/**
+ * How this page or worker writes to a database, as its vault record said when read:
+ * sealed with `key` (for the vault of `salt`), or in clear (key null). A series of
+ * writes (an import's shards) reads it once and checks in each write's own
+ * transaction that it still holds (modeHolds), so encryption turned off, or on again
+ * with another passphrase, in another tab meanwhile is never missed.
+ */
+export interface WriteMode {
+  key: CryptoKey | null;
+  salt: Uint8Array | null;
+}
+
+/** The write mode now: in clear when encryption is off or being turned off, else sealed with this realm's key (LockedError without one). */
+export async function writeMode(db: HearthDb): Promise<WriteMode> {
   const vault = await readVault(db);
-  if (!vault || vault.state === 'decrypting') return null;
+  if (!vault || vault.state === 'decrypting') return { key: null, salt: null };
   const held = keys.get(db.name);
   // A key derived with another salt belongs to an earlier passphrase (encryption was turned off and on in another tab).
   if (!held || !sameBytes(held.salt, vault.kdf.salt)) throw new LockedError();
-  return held.key;
+  return { key: held.key, salt: vault.kdf.salt };
+}
+
+/** Whether the vault record as stored now (undefined: none) still asks for writes made in `mode`. */
+export function modeHolds(mode: WriteMode, raw: unknown): boolean {
+  const vault = raw as Partial<VaultRecord> | undefined;
+  if (!vault || vault.state === 'decrypting') return mode.key === null;
+  const salt = vault.kdf?.salt;
+  return mode.salt !== null && salt instanceof Uint8Array && sameBytes(mode.salt, salt);
+}
+
+/** What to store for `value` in `store` when writing in `mode`: the value itself in clear, else its sealed form. */
+export async function sealAs<T>(mode: WriteMode, store: SealedStore, value: T): Promise<T> {
+  return mode.key ? ((await sealWith(mode.key, store, value)) as unknown as T) : value;
 }
 
 /**
@@ -159,8 +184,7 @@ async function writeKey(db: HearthDb): Promise<CryptoKey | null> {
  * of a put; the sealed form has the same key fields, which is all IndexedDB reads.
  */
 export async function seal<T>(db: HearthDb, store: SealedStore, value: T): Promise<T> {
-  const key = await writeKey(db);
-  return key ? ((await sealWith(key, store, value)) as unknown as T) : value;
+  return sealAs(await writeMode(db), store, value);
 }
 
 /** The record a stored value holds: a clear one as it is, a sealed one opened (LockedError without the key). */

@@ -15,6 +15,7 @@ import { browserLocks, loadLockName, type Locks } from './locks';
 import { checkDatasetMeta, restoreDatasetMeta } from './restoreDataset';
 import { splitPieces } from './pieces';
 import { getDataset } from './datasets';
+import { putSeries } from './series';
 import { seal, unseal } from './vault';
 
 /** Samples to add, stored the dataset's way: x count × prod(shape) values of its dtype, y labels or targets. */
@@ -116,11 +117,7 @@ export async function createVersion(
 
   const write = async () => {
     try {
-      for (const shard of own) {
-        const sealed = await seal(db, 'shards', shard);
-        const tx = db.transaction('shards', 'readwrite');
-        await runWrites(tx, (track) => track(tx.store.put(sealed)));
-      }
+      await putSeries(db, 'shards', own.length, (i) => own[i]);
       const record = await seal(db, 'datasets', meta);
       // The record goes in only while the parent's shards are all there: a delete of the
       // parent that got in first has taken the ones no one else read.
