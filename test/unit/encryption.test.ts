@@ -74,7 +74,7 @@ async function everything(db: HearthDb): Promise<unknown[]> {
 }
 
 // PBKDF2 at 600,000 iterations is slow on purpose: on a loaded machine a test needs more than the default 5 s.
-describe('key derivation', { timeout: 60_000 }, () => {
+describe('key derivation', () => {
   it('uses PBKDF2 with SHA-256, at least 600,000 iterations and a fresh random 16-byte salt', async () => {
     const first = newKdfParams();
     const second = newKdfParams();
@@ -103,7 +103,7 @@ describe('key derivation', { timeout: 60_000 }, () => {
   });
 });
 
-describe('packing a record', { timeout: 60_000 }, () => {
+describe('packing a record', () => {
   it('keeps typed arrays, buffers and the numbers JSON would lose', () => {
     const value = {
       x: new Float32Array([1.5, NaN, -Infinity]),
@@ -126,7 +126,7 @@ describe('packing a record', { timeout: 60_000 }, () => {
   });
 });
 
-describe('sealed records', { timeout: 60_000 }, () => {
+describe('sealed records', () => {
   it('stores only the key fields in clear and reads the data back unchanged', async () => {
     const { db } = await freshDb();
     await turnOn(db, PASS);
@@ -201,7 +201,7 @@ describe('sealed records', { timeout: 60_000 }, () => {
   });
 });
 
-describe('what stays in clear', { timeout: 60_000 }, () => {
+describe('what stays in clear', () => {
   it('gives an import an id with nothing of its name while encryption is on, and a readable one while off', async () => {
     const { db } = await freshDb();
     const options = { ...animalOptions, name: 'Patients of Dr Smith' };
@@ -217,7 +217,7 @@ describe('what stays in clear', { timeout: 60_000 }, () => {
   });
 });
 
-describe('unlocking', { timeout: 60_000 }, () => {
+describe('unlocking', () => {
   it('refuses a wrong passphrase with a clear message, and unlocks with the right one', async () => {
     const { db } = await freshDb();
     await turnOn(db, PASS);
@@ -245,7 +245,7 @@ describe('unlocking', { timeout: 60_000 }, () => {
   });
 });
 
-describe('encrypting in place', { timeout: 60_000 }, () => {
+describe('encrypting in place', () => {
   it('seals everything stored before, and the data reads back the same', async () => {
     const { db } = await freshDb();
     const { a } = await storeSome(db);
@@ -332,7 +332,7 @@ describe('encrypting in place', { timeout: 60_000 }, () => {
   });
 });
 
-describe('database version 3', { timeout: 60_000 }, () => {
+describe('database version 3', () => {
   it('opens a version-2 database with its data, unencrypted and readable, and adds the vault store', async () => {
     const factory = new IDBFactory();
     const { meta, data } = tinyDataset('old', { train: 2, test: 2 }, 2);

@@ -29,7 +29,7 @@ const keyMessages = (sent: unknown[]) =>
   sent.filter((m): m is { vaultKey: { key: CryptoKey } | null } => typeof m === 'object' && m !== null && 'vaultKey' in m).map((m) => (m.vaultKey ? 'key' : null));
 
 // PBKDF2 at 600,000 iterations is slow on purpose: on a loaded machine a test needs more than the default 5 s.
-describe('Encryption state', { timeout: 60_000 }, () => {
+describe('Encryption state', () => {
   it('starts locked with nothing listed and nothing damaged; a wrong passphrase is refused, the right one lists the data', async () => {
     const { hearth, training } = await testHearth({ db: await encryptedDb() });
     const { encryption, library, errors } = hearth;

@@ -157,7 +157,7 @@ function expectSamePredictions(expected: number[][], outputs: { shape: number[];
 }
 
 describe('the PyTorch export, run with torch', () => {
-  it('trains an MLP on a table for one epoch; its exported weights reproduce its predictions in PyTorch and load back for Keras', { timeout: 180_000 }, async () => {
+  it('trains an MLP on a table for one epoch; its exported weights reproduce its predictions in PyTorch and load back for Keras', { timeout: 420_000 }, async () => {
     const f = fixture('tabular', [1, 1, 6], { train: 40, test: 24 }, ['a', 'b', 'c']);
     const { expected, outputs, trained, dir, kerasWeights, plan } = await exportAndRun(f, 'flatten_bn_dense-16-relu_dropout-0.25_dense-8-tanh_dense-3-softmax', {
       optimizer: 'adam',
@@ -173,7 +173,7 @@ describe('the PyTorch export, run with torch', () => {
     expect(kerasLoaded(dir, plan)).toEqual(kerasWeights);
   });
 
-  it('trains a regression across two processes under torchrun (DistributedDataParallel on gloo), and reproduces its outputs', { timeout: 240_000 }, async () => {
+  it('trains a regression across two processes under torchrun (DistributedDataParallel on gloo), and reproduces its outputs', { timeout: 480_000 }, async () => {
     const f = fixture('tabular', [1, 1, 5], { train: 40, test: 12 }, []);
     const { expected, outputs, trained, dir } = await exportAndRun(f, 'flatten_dense-12-relu_dense-1-linear', {
       loss: 'mae',
@@ -198,7 +198,7 @@ describe('the PyTorch export, run with torch', () => {
     expect(out).toMatch(/saved .*ddp\.pt/);
   });
 
-  it('trains a CNN on 9×7×3 images for one epoch; its exported weights reproduce its predictions (the Flatten order holds) and load back for Keras', { timeout: 180_000 }, async () => {
+  it('trains a CNN on 9×7×3 images for one epoch; its exported weights reproduce its predictions (the Flatten order holds) and load back for Keras', { timeout: 420_000 }, async () => {
     const f = fixture('image', [9, 7, 3], { train: 36, test: 20 }, ['x', 'y', 'z']);
     const { expected, outputs, trained, dir, kerasWeights, plan } = await exportAndRun(
       f,

@@ -35,7 +35,7 @@ async function storedShards(db: HearthDb, id: string): Promise<unknown[]> {
   return (await db.getAll('shards')).filter((s) => (s as unknown as { datasetId: string }).datasetId === id);
 }
 
-describe('an import with encryption on', { timeout: 60_000 }, () => {
+describe('an import with encryption on', () => {
   it('reads the vault record once, checks it in each write, and stores every shard sealed and readable', async () => {
     const { db } = await freshDb();
     await turnOn(db, PASS);
