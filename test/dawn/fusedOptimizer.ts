@@ -148,59 +148,58 @@ async function frozen() {
 
 const MNIST_MLP = [512, 256, 128, 10];
 
-/** Kernels, dispatches and uploads of one MNIST-MLP training step (the third; the first two warm up). */
-async function stepCounts(fused: boolean, batch = 32) {
+/** Runs `use` with an Adam training step of the MNIST MLP on a fixed batch, then disposes it all. */
+async function withMnistStep<T>(fused: boolean, batch: number, use: (step: () => tf.Scalar) => Promise<T>): Promise<T> {
   setSpeedups({ fusedOptimizer: fused });
   const model = mlp(MNIST_MLP, 784);
   const opt = createOptimizer('adam', 0.001);
   const x = tf.randomUniform([batch, 784], 0, 1, 'float32', 3);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 4), 10);
   const vars = trainableVariables(model);
-  for (let i = 0; i < 2; i++) (await trainStep(model, opt, x, y, vars).data(), undefined);
-  const tensorsBefore = tf.memory().numTensors;
-  Object.assign(counts, { dispatches: 0, writeBuffer: 0, mappedBuffers: 0 });
-  let loss: tf.Scalar | null = null;
-  const profile = await tf.profile(() => {
-    loss = trainStep(model, opt, x, y, vars);
-    return loss;
-  });
-  const step = { ...counts };
-  (loss as tf.Scalar | null)?.dispose();
-  const kernels: Record<string, number> = {};
-  for (const k of profile.kernels) kernels[k.name] = (kernels[k.name] ?? 0) + 1;
-  const result = { kernels: profile.kernels.length, byName: kernels, ...step, tensorsAfterMinusBefore: tf.memory().numTensors - tensorsBefore };
-  tf.dispose([x, y]);
-  opt.dispose();
-  model.dispose();
-  return result;
+  try {
+    return await use(() => trainStep(model, opt, x, y, vars));
+  } finally {
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  }
 }
 
-/** Milliseconds per MNIST-MLP Adam step, the mean of `steps` after `warm` warm-up steps, the device drained at both ends. */
-async function msPerStep(fused: boolean, batch: number, steps: number, warm = 3) {
-  setSpeedups({ fusedOptimizer: fused });
-  const model = mlp(MNIST_MLP, 784);
-  const opt = createOptimizer('adam', 0.001);
-  const x = tf.randomUniform([batch, 784], 0, 1, 'float32', 3);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 4), 10);
-  const vars = trainableVariables(model);
-  const run = async (n: number) => {
-    let last: tf.Scalar | null = null;
-    for (let i = 0; i < n; i++) {
-      last?.dispose();
-      last = trainStep(model, opt, x, y, vars);
+/** Kernels, dispatches and uploads of one MNIST-MLP training step (the third; the first two warm up). */
+const stepCounts = (fused: boolean, batch = 32) =>
+  withMnistStep(fused, batch, async (step) => {
+    for (let i = 0; i < 2; i++) {
+      const warm = step();
+      await warm.data();
+      warm.dispose();
     }
-    await last!.data();
-    last!.dispose();
-  };
-  await run(warm);
-  const t0 = performance.now();
-  await run(steps);
-  const ms = (performance.now() - t0) / steps;
-  tf.dispose([x, y]);
-  opt.dispose();
-  model.dispose();
-  return ms;
-}
+    const tensorsBefore = tf.memory().numTensors;
+    Object.assign(counts, { dispatches: 0, writeBuffer: 0, mappedBuffers: 0 });
+    const profile = await tf.profile(() => step());
+    const seen = { ...counts };
+    tf.dispose(profile.result as tf.Tensor);
+    const byName: Record<string, number> = {};
+    for (const k of profile.kernels) byName[k.name] = (byName[k.name] ?? 0) + 1;
+    return { kernels: profile.kernels.length, byName, ...seen, tensorsAfterMinusBefore: tf.memory().numTensors - tensorsBefore };
+  });
+
+/** Milliseconds per MNIST-MLP Adam step, the mean of `steps` after `warm` warm-up steps, the device drained at both ends. */
+const msPerStep = (fused: boolean, batch: number, steps: number, warm = 3) =>
+  withMnistStep(fused, batch, async (step) => {
+    const run = async (n: number) => {
+      let last: tf.Scalar | null = null;
+      for (let i = 0; i < n; i++) {
+        last?.dispose();
+        last = step();
+      }
+      await last!.data();
+      last!.dispose();
+    };
+    await run(warm);
+    const t0 = performance.now();
+    await run(steps);
+    return (performance.now() - t0) / steps;
+  });
 
 if (process.argv.includes('bench')) {
   const steps = Number(process.argv[process.argv.indexOf('bench') + 1]) || 20;

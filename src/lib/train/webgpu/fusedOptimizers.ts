@@ -27,6 +27,13 @@ function stepOf(grads: Grads): Step[] | null {
   return steps.every((s) => s.value?.dtype === 'float32' && (!s.gradient || s.gradient.dtype === 'float32')) ? steps : null;
 }
 
+/** The WebGPU backend and the step when the kernels can take it; null when tfjs's own update should run. */
+function fusable(grads: Grads): { backend: WebGpuBackend; steps: Step[] } | null {
+  const backend = activeWebGpu();
+  const steps = backend && stepOf(grads);
+  return backend && steps ? { backend, steps } : null;
+}
+
 /** The slot of variable `i`, made as tfjs makes it (zeros, not trainable, named after the variable) the first time. */
 function slotOf(slots: Slot[], i: number, step: Step, suffix: string): tf.Variable {
   slots[i] ??= { originalName: `${step.name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(step.value).variable(false)) };
@@ -65,9 +72,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
   private readonly uniforms = new Uniforms();
 
   override applyGradients(grads: Grads): void {
-    const backend = activeWebGpu();
-    const steps = backend && stepOf(grads);
-    if (!backend || !steps) return super.applyGradients(grads as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+    const fused = fusable(grads);
+    if (!fused) return super.applyGradients(grads as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+    const { backend, steps } = fused;
     const own = this as unknown as AdamFields;
     const u = this.uniforms.bind(backend, [this.beta1, 1 - this.beta1, this.beta2, 1 - this.beta2, this.epsilon, -this.learningRate].map(f32));
     ownData(backend, own.accBeta1);
@@ -91,9 +98,9 @@ export class FusedSGDOptimizer extends tf.SGDOptimizer {
   private readonly uniforms = new Uniforms();
 
   override applyGradients(grads: Grads): void {
-    const backend = activeWebGpu();
-    const steps = backend && stepOf(grads);
-    if (!backend || !steps) return super.applyGradients(grads);
+    const fused = fusable(grads);
+    if (!fused) return super.applyGradients(grads);
+    const { backend, steps } = fused;
     const u = this.uniforms.bind(backend, [f32(-this.learningRate)]);
     eachWeight(backend, steps, [], [], (step) => updateWeight(backend, SGD, u, step.value, step.gradient!, []));
     this.incrementIterations();
@@ -123,9 +130,9 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
   private readonly uniforms = new Uniforms();
 
   override applyGradients(grads: Grads): void {
-    const backend = activeWebGpu();
-    const steps = backend && stepOf(grads);
-    if (!backend || !steps) return super.applyGradients(grads as Parameters<tf.MomentumOptimizer['applyGradients']>[0]);
+    const fused = fusable(grads);
+    if (!fused) return super.applyGradients(grads as Parameters<tf.MomentumOptimizer['applyGradients']>[0]);
+    const { backend, steps } = fused;
     const own = this as unknown as MomentumFields;
     const rule = own.useNesterov ? NESTEROV : MOMENTUM;
     const u = this.uniforms.bind(backend, [own.momentum, -this.learningRate].map(f32));
@@ -159,10 +166,10 @@ export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
   private readonly uniforms = new Uniforms();
 
   override applyGradients(grads: Grads): void {
-    const backend = activeWebGpu();
-    const steps = backend && stepOf(grads);
     const own = this as unknown as RmsFields;
-    if (!backend || !steps || own.centered) return super.applyGradients(grads);
+    const fused = own.centered ? null : fusable(grads);
+    if (!fused) return super.applyGradients(grads);
+    const { backend, steps } = fused;
     const u = this.uniforms.bind(backend, [this.decay, 1 - this.decay, this.momentum, this.epsilon, this.learningRate].map(f32));
     eachWeight(backend, steps, [own.accumulatedMeanSquares, own.accumulatedMoments], ['rms', 'momentum'], (step, slots) =>
       updateWeight(backend, RMSPROP, u, step.value, step.gradient!, slots),
