@@ -15,6 +15,8 @@ import { ask, makeCsv, storedCount, watchFrames } from './importRun';
 import { encryptionRound } from './encryptionRun';
 import { mnistConfig, type MnistJob } from './mnistConfig';
 import { feedbackLoop } from './feedbackLoop';
+import { stepCases } from './stepCases';
+import { speedupVariants } from './stepTiming';
 
 interface Job {
   backend: BackendName;
@@ -178,6 +180,8 @@ declare global {
       encryptionRound: typeof encryptionRound;
       feedbackLoop: typeof feedbackLoop;
       measureExport: typeof measureExport;
+      stepCases: typeof stepCases;
+      speedupVariants: typeof speedupVariants;
     };
   }
 }
@@ -209,5 +213,5 @@ function measureExport(modelId: string, backend: BackendName, testLimit = 0): Pr
   });
 }
 
-window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop, measureExport, encryptionRound };
+window.hearthBench = { ensureMnist, appRun, bareRun, csvImport, largeCsvImport, etaRun, imageImport, feedbackLoop, measureExport, encryptionRound, stepCases, speedupVariants };
 document.getElementById('log')!.textContent = 'ready';

@@ -12,6 +12,8 @@
 //   npm run bench -- --encryption [backend]  storing, importing and training with encryption at rest on and off
 //   npm run bench -- --feedback [backend]  the feedback loop: a model trained with few 7s, fine-tuned on a version that adds 7s
 //   npm run bench -- --quantise [backend] [mlpSamples] [cnnSamples] [cnnTests]  size and test accuracy of the MLP and CNN at float32, float16, 8-bit
+//   npm run bench -- --steps           only the per-step overhead: ms per training step per backend, model, batch and speed-up switch
+//   npm run bench -- --dawn …          the per-step benchmark in Node through Dawn, and its folder for a GPU machine (see dawn.mjs)
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'vite';
 import { CHROMIUM, appReady, launchBrowser, serveApp } from '../browser.mjs';
+import { stepsFigure } from './steps.mjs';
 
 const args = process.argv.slice(2);
 const keras = args.includes('--keras');
@@ -31,10 +34,18 @@ const augment = args.includes('--augment');
 const encryption = args.includes('--encryption');
 const feedback = args.includes('--feedback');
 const quantise = args.includes('--quantise');
+const steps = args.includes('--steps');
 const BATCH = 128;
 const EPOCHS = 3; // the first is warm-up (shader compilation); throughput is over the others
 const ROUNDS = 2;
 const SAMPLES = { webgpu: 2048, webgl: 4096, cpu: 2048 };
+
+if (args.includes('--dawn')) {
+  // Node through Dawn: no browser, no dev server (test/bench/dawn.mjs).
+  const { dawnBench } = await import('./dawn.mjs');
+  await dawnBench(args, writeSection, `${cpus().length} × ${cpus()[0].model}, ${Math.round(totalmem() / 2 ** 30)} GiB, no GPU`);
+  process.exit();
+}
 
 // No HMR: the dev server would reload the page when a worker first pulls in a dependency
 // it had not pre-bundled, killing the run in progress; the entries let it pre-bundle them all.
@@ -50,7 +61,7 @@ const page = await browser.newPage();
 page.on('console', (m) => m.type() === 'error' && console.error('page:', m.text()));
 await page.goto(`${origin}/test/bench/index.html`);
 await page.waitForFunction(() => window.hearthBench !== undefined, null, { timeout: 120_000 });
-if (!importOnly && !images && !wide && !large && !encryption) {
+if (!importOnly && !images && !wide && !large && !encryption && !steps) {
   console.log('Loading MNIST into IndexedDB…');
   await page.evaluate(() => window.hearthBench.ensureMnist());
 }
@@ -71,9 +82,15 @@ try {
   else if (quantise) {
     const at = args.indexOf('--quantise');
     await quantiseFigure(args[at + 1] ?? 'webgl', Number(args[at + 2]) || 10_000, Number(args[at + 3]) || 2_000, Number(args[at + 4]) || 0);
+  } else if (steps) {
+    const at = args.indexOf('--steps');
+    await stepsFigure(page, writeSection, machine, today, args.slice(at + 1, at + 3).filter((a) => !a.startsWith('--')));
   } else if (augment) await augmentFigure(args[args.indexOf('--augment') + 1] ?? 'webgl', Number(args[args.indexOf('--augment') + 2]) || 30);
   else {
-    if (!importOnly) await throughput();
+    if (!importOnly) {
+      await throughput();
+      await stepsFigure(page, writeSection, machine, today);
+    }
     await csvImport();
   }
 } finally {

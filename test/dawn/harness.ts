@@ -37,6 +37,7 @@ export async function bundleForDawn(entry: string, outDir?: string): Promise<str
     configFile: false,
     root: ROOT,
     logLevel: 'warn',
+    publicDir: false, // the app's public/ files have no place beside a bundle
     ssr: { noExternal: true, external: ['webgpu'] },
     build: {
       ssr: resolve(ROOT, entry),
