@@ -168,7 +168,8 @@ describe('pooled uploads on tfjs-WebGPU through Dawn', () => {
     expect(r.restored).toBe(true);
     for (const run of [r.on, r.off, r.onAgain]) {
       expect([run.tensorsGrew, run.usedBuffersGrew, run.bytesGrew]).toEqual([0, 0, 0]);
-      expect(run.uploadsPerStep).toBeGreaterThan(10);
+      // The batch, the labels and tfjs's gradient scalars; the fused optimizer (on by default) makes none.
+      expect(run.uploadsPerStep).toBeGreaterThan(5);
     }
     // Pooled, a step in steady state creates no GPU buffer; tfjs's own path creates a staging buffer per upload.
     expect(r.on.buffersCreatedPerStep).toBe(0);

@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type ExperimentConfig, type OptimizerId } from '../config';
+import { speedups } from './speedups';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedRMSPropOptimizer, FusedSGDOptimizer } from './webgpu/fusedOptimizers';
 
 /** The optimizer settings of the config; each optimizer reads only its own. */
 export type OptimizerParams = Pick<ExperimentConfig, 'momentum' | 'nesterov' | 'beta1' | 'beta2' | 'rho' | 'epsilon'>;
@@ -13,14 +15,17 @@ export type OptimizerParams = Pick<ExperimentConfig, 'momentum' | 'nesterov' | '
 export function createOptimizer(kind: OptimizerId, learningRate: number, params: Partial<OptimizerParams> = {}): tf.Optimizer {
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`The learning rate must be above 0; got ${learningRate}.`);
   const p: OptimizerParams = { ...DEFAULT_CONFIG, ...params };
+  // The fused classes are tfjs's own with a one-kernel-per-weight update on WebGPU; elsewhere they run tfjs's update.
+  const fused = speedups.fusedOptimizer;
   switch (kind) {
     case 'adam':
-      return tf.train.adam(learningRate, p.beta1, p.beta2, p.epsilon);
+      return fused ? new FusedAdamOptimizer(learningRate, p.beta1, p.beta2, p.epsilon) : tf.train.adam(learningRate, p.beta1, p.beta2, p.epsilon);
     case 'sgd':
       // Plain SGD when there is no momentum: tfjs's momentum optimizer would keep a zero accumulator per weight.
-      return p.momentum > 0 ? tf.train.momentum(learningRate, p.momentum, p.nesterov) : tf.train.sgd(learningRate);
+      if (!(p.momentum > 0)) return fused ? new FusedSGDOptimizer(learningRate) : tf.train.sgd(learningRate);
+      return fused ? new FusedMomentumOptimizer(learningRate, p.momentum, p.nesterov) : tf.train.momentum(learningRate, p.momentum, p.nesterov);
     case 'rmsprop':
-      return tf.train.rmsprop(learningRate, p.rho, p.momentum, p.epsilon);
+      return fused ? new FusedRMSPropOptimizer(learningRate, p.rho, p.momentum, p.epsilon) : tf.train.rmsprop(learningRate, p.rho, p.momentum, p.epsilon);
   }
 }
 
