@@ -42,7 +42,7 @@ function storedWeights() {
 }
 
 test('fine-tunes a saved MNIST model with its first layer frozen and shows accuracy before and after', { timeout: 1_200_000 }, async () => {
-  await page.goto(`${app.origin}/?epochs=1&trainLimit=300&batchSize=30&validationSplit=0&seed=3&learningRate=0.01&layers=flatten_dense-16-relu_dense-10-softmax`);
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=300&batchSize=30&validationSplit=0&seed=3&learningRate=0.01&layers=flatten_dense-16-relu_dense-10-softmax&backend=webgpu`);
   await appReady(page);
   const load = byId('load-mnist');
   if (!(await load.isVisible())) await byId('builtins').locator('summary').click();

@@ -56,7 +56,7 @@ async function train() {
 }
 
 test('a regression run whose loss diverges says where and why, and saves nothing', { timeout: 900_000 }, async () => {
-  await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=16&seed=3`);
+  await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=16&seed=3&backend=webgpu`);
   await appReady(page);
   await byId('import-file').setInputFiles({ name: 'linear.csv', mimeType: 'text/csv', buffer: Buffer.from(linearCsv()) });
   await byId('csv-preview').waitFor();
@@ -80,7 +80,7 @@ test('a regression run whose loss diverges says where and why, and saves nothing
 });
 
 test('a classifier that collapses to one class is saved, with a warning', { timeout: 900_000 }, async () => {
-  await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=32&seed=3`);
+  await page.goto(`${app.origin}/?optimizer=sgd&learningRate=10&epochs=3&batchSize=32&seed=3&backend=webgpu`);
   await appReady(page);
   await loadBuiltin('spiral');
 
@@ -94,7 +94,7 @@ test('a classifier that collapses to one class is saved, with a warning', { time
 });
 
 test('Stop during evaluation keeps the trained model, saved as not evaluated', { timeout: 1_200_000 }, async () => {
-  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5`);
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5&backend=webgpu`);
   await appReady(page);
   await loadBuiltin('mnist');
   await byId('preset-mlp').click();
@@ -124,7 +124,7 @@ test('Stop during evaluation keeps the trained model, saved as not evaluated', {
 
 // Runs after the test above, in the same profile: MNIST is stored and selected.
 test('a disk too full for the model keeps it: download it, free space, save it again', { timeout: 1_200_000 }, async () => {
-  await page.goto(`${app.origin}/?datasetId=mnist&epochs=1&trainLimit=128&batchSize=64&validationSplit=0&seed=9`);
+  await page.goto(`${app.origin}/?datasetId=mnist&epochs=1&trainLimit=128&batchSize=64&validationSplit=0&seed=9&backend=webgpu`);
   await appReady(page);
   await byId('dataset-mnist').getByText('In use').waitFor();
   await byId('preset-mlp').click();

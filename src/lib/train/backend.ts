@@ -1,6 +1,6 @@
 /**
  * Chooses the tfjs backend: WebGPU, then WebGL, then CPU for 'auto', except that
- * WebGPU on a software adapter must win a short measurement first (backendProbe.ts).
+ * WebGPU on a software adapter must win a short measurement first (../backendRates.ts).
  * Each skipped backend leaves a reason a person can act on. The WebGPU backend does
  * not watch for a lost device itself, so this module does and tells subscribers.
  */
@@ -170,7 +170,6 @@ async function startFastest(adapter: AdapterFacts, record: ProbeRecord, reasons:
       reasons.push(reason);
       continue;
     }
-    if (name === 'webgpu') adapterSeen = adapter;
     const why = [measuredReason(name, record.rates, adapter.software), ...reasons].join('; ');
     return withSoftware({ backend: name, fallbackReason: why, ...(fresh ? { measured: record } : {}) });
   }
