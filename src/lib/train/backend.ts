@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendName } from '../config';
 import { adapterFacts, deviceKey, measuredReason, ranked, restoreProbeRecord, type AdapterFacts, type BackendRate, type ProbeRecord } from '../backendRates';
 import { measureTraining } from './backendProbe';
+import { installPooledUploads, type UploadBackend } from './webgpu/uploads';
 
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', cpu: 'The CPU backend' };
 
@@ -59,7 +60,10 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   if (!ok) {
     return name === 'webgpu' ? 'WebGPU could not start on this GPU' : name === 'webgl' ? 'WebGL is not available' : 'the CPU backend could not start';
   }
-  if (name === 'webgpu') watchDevice();
+  if (name === 'webgpu') {
+    watchDevice();
+    installPooledUploads(tf.backend() as unknown as UploadBackend);
+  }
   return null;
 }
 

@@ -27,6 +27,7 @@ import { learningRateOf, setLearningRate } from './optimizers';
 import type { Augmenter } from '../augment/apply';
 import type { LossId } from '../model/loss';
 import { trainableVariables } from './fineTune';
+import { Scalars } from './scalars';
 
 export type { BatchProgress, Divergence };
 
@@ -122,6 +123,7 @@ function trainStep(
   decay: Decay | null,
   augment: ((xs: tf.Tensor4D) => tf.Tensor4D) | null,
   variables: tf.Variable[],
+  scalars: Scalars,
   lossId?: LossId,
 ): { sums: Sums; loss: tf.Scalar } {
   return tf.tidy(() => {
@@ -138,10 +140,10 @@ function trainStep(
     if (decay) {
       // Outside the gradient: the shrink does not pass through Adam's moments, which is what decouples it.
       const keep = 1 - learningRateOf(optimizer) * decay.rate;
-      for (const kernel of decay.kernels) kernel.write(tf.mul(kernel.read(), keep));
+      for (const kernel of decay.kernels) kernel.write(tf.mul(kernel.read(), scalars.of(keep)));
     }
     const next = {
-      loss: tf.add(sums.loss, tf.mul(loss, batch.size)) as tf.Scalar,
+      loss: tf.add(sums.loss, tf.mul(loss, scalars.of(batch.size))) as tf.Scalar,
       score: tf.add(sums.score, score!) as tf.Scalar,
     };
     score!.dispose();
@@ -221,6 +223,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const variables = trainableVariables(model);
   if (variables.length === 0) throw new Error('The model has no trainable weights: every layer is frozen.');
   const yielder = macrotaskYielder();
+  const scalars = new Scalars();
   const history: EpochLog[] = [...(opts.history ?? [])];
   let trainMs = 0; // training time only, validation excluded, for throughput and ETA
   let samplesSeen = 0;
@@ -270,7 +273,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (item.done) break;
         const batch = item.value;
         const augment = opts.augment ? (xs: tf.Tensor4D) => opts.augment!(xs, epoch, b) : null;
-        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment, variables, opts.loss);
+        const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment, variables, scalars, opts.loss);
         if (!tickets.some((t) => t.sums === sums)) tf.dispose([sums.loss, sums.score]);
         sums = step.sums;
         unchecked.push({ batch: b, loss: step.loss });
@@ -383,6 +386,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     yielder.close();
     dropTickets(tickets, sums);
+    scalars.dispose();
     tf.dispose([sums.loss, sums.score]);
     release(unchecked, Infinity);
   }
