@@ -10,6 +10,7 @@ import type { AugmentPreview, AugmentPreviewRequest } from './augment/preview';
 import type { ExportScheme } from './export/quantize';
 import type { ExportFigure } from './export/figure';
 import type { TestPredictions } from './metrics/samples';
+import type { ProbeRecord } from './backendRates';
 import type { BoundaryGrid } from './data/plane';
 
 export type WorkerRequest =
@@ -32,8 +33,11 @@ export type WorkerRequest =
   | { type: 'predict'; runId: string; modelId: string; pixels: Float32Array }
   /** What the saved model says about each sample of its dataset's test split (see 'test-predictions'). */
   | { type: 'test-predictions'; runId: string; modelId: string }
-  /** Ask which backend would be used, without training. */
-  | { type: 'probe'; runId: string; backend: ExperimentConfig['backend'] }
+  /**
+   * Ask which backend would be used, without training. measured: the rates this page kept from
+   * an earlier 'backend' event (see ProbeRecord); the worker checks it and measures again if it is stale.
+   */
+  | { type: 'probe'; runId: string; backend: ExperimentConfig['backend']; measured?: unknown }
   /** The first `samples` training images of a dataset, each as stored and augmented `variants` times (see 'augment-preview'). */
   | ({ type: 'augment-preview'; runId: string } & AugmentPreviewRequest)
   /** A saved model as a .zip of TensorFlow.js files with weights in `scheme` (see 'archive'). */
@@ -61,6 +65,10 @@ export type WorkerEvent =
       backend: BackendName;
       /** Why a preferred backend was not used, e.g. "WebGPU is not available in this browser". Null when none was skipped. */
       fallbackReason: string | null;
+      /** True when the backend is WebGPU on a software adapter (SwiftShader). */
+      software?: boolean;
+      /** Training rates just measured on this device to choose 'auto'; the page keeps them for its next visits. */
+      measured?: ProbeRecord;
     }
   | {
       type: 'started';

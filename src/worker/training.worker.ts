@@ -37,7 +37,7 @@ const db = lazyHearthDb(undefined, dbName);
 
 let lost: string | null = null;
 let activeRun: string | null = null;
-let current: { backend: BackendName; fallbackReason: string | null } | null = null;
+let current: { backend: BackendName; fallbackReason: string | null; software?: boolean } | null = null;
 const stopRequested = new Set<string>();
 /** Runs whose error was already posted, so a later failure of the same run is not reported twice. */
 const reported = new Set<string>();
@@ -66,10 +66,12 @@ async function fail(runId: string, err: unknown): Promise<void> {
   post({ type: 'error', runId, ...described });
 }
 
-async function useBackend(choice: BackendChoice) {
+async function useBackend(choice: BackendChoice, measured?: unknown) {
   try {
-    current = await selectBackend(choice);
-    return current;
+    const chosen = await selectBackend(choice, { measured });
+    const { measured: _kept, ...rest } = chosen;
+    current = rest;
+    return chosen;
   } catch (err) {
     throw new BackendError(err instanceof Error ? err.message : String(err));
   }
@@ -96,7 +98,7 @@ async function train(req: Extract<WorkerRequest, { type: 'train' | 'resume' }>):
     await holdingRunLock(req.runId, () => runTraining(request, {
       db: database,
       post: (ev) => {
-        if (ev.type === 'backend') current = { backend: ev.backend, fallbackReason: ev.fallbackReason };
+        if (ev.type === 'backend') current = { backend: ev.backend, fallbackReason: ev.fallbackReason, software: ev.software };
         post(ev);
       },
       shouldStop: () => stopRequested.has(req.runId) || lost !== null,
@@ -197,7 +199,7 @@ async function held(req: Extract<WorkerRequest, { type: 'save' | 'export' | 'dis
 async function probe(req: Extract<WorkerRequest, { type: 'probe' }>): Promise<void> {
   try {
     // Switching backends under a running training would move its tensors mid-step; report the one in use.
-    const chosen = activeRun !== null && current ? current : await useBackend(req.backend);
+    const chosen = activeRun !== null && current ? current : await useBackend(req.backend, req.measured);
     post({ type: 'backend', runId: req.runId, ...chosen });
   } catch (err) {
     await fail(req.runId, err);
@@ -236,7 +238,7 @@ function parse(data: unknown): WorkerRequest | { runId: string; kind: ErrorKind;
       if (!BACKENDS.includes(msg.backend as BackendChoice)) {
         return { runId, kind: 'bad-config', message: `Unknown backend "${String(msg.backend)}". Choose one of: ${BACKENDS.join(', ')}.` };
       }
-      return { type: 'probe', runId, backend: msg.backend as BackendChoice };
+      return { type: 'probe', runId, backend: msg.backend as BackendChoice, measured: msg.measured };
     case 'augment-preview': {
       const augment = augmentField.parse(msg.augment);
       const whole = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;

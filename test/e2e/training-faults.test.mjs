@@ -73,7 +73,7 @@ test('a classifier that collapses to one class is saved, with a warning', { time
 });
 
 test('Stop during evaluation keeps the trained model, saved as not evaluated', { timeout: 1_200_000 }, async () => {
-  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5`);
+  await page.goto(`${app.origin}/?epochs=1&trainLimit=256&batchSize=64&validationSplit=0&seed=5&backend=webgpu`);
   await appReady(page);
   await loadBuiltin(page, 'mnist', 'used');
   await byId('preset-mlp').click();

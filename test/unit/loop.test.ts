@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../src/lib/model/build';
-import { train, type BatchProgress } from '../../src/lib/train/loop';
+import { QUEUE_DEPTH, train, type BatchProgress } from '../../src/lib/train/loop';
 import { evaluate, validate } from '../../src/lib/train/evaluate';
 import { INFERENCE_SHARE } from '../../src/lib/train/eta';
 import { createShardSource } from '../../src/lib/data/shardSource';
 import type { EpochLog } from '../../src/lib/types';
-import { blobs, memorySource, mulberry32 } from './helpers/memorySource';
+import { blobs, memorySource, mulberry32, type MemorySource } from './helpers/memorySource';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -106,14 +106,15 @@ describe('train', () => {
     expect(ratio).toBeLessThan(2);
   });
 
-  it('reports one batch behind when reportEveryMs is 0, and the reports add up to the epoch', async () => {
+  it('reports two batches behind when reportEveryMs is 0, and the reports add up to the epoch', async () => {
     const reports: BatchProgress[] = [];
     const { model, result } = await run(2, 1, { reportEveryMs: 0, onBatch: (p) => reports.push(p) });
     model.dispose();
-    // Mid-epoch reads lag one batch so the device is never idle while JavaScript waits; the
-    // last batch of the epoch reads the newest sums, so its report also covers the one before.
-    expect(reports.map((r) => r.batch)).toEqual([1, 2, 3, 4, 5, 6, 8]);
-    expect(reports.map((r) => r.samplesSeen)).toEqual([32, 64, 96, 128, 160, 192, 256]);
+    // Mid-epoch reads lag QUEUE_DEPTH batches so the device is never idle while JavaScript waits;
+    // the last batch of the epoch reads the newest sums, so its report also covers the two before.
+    expect(QUEUE_DEPTH).toBe(2);
+    expect(reports.map((r) => r.batch)).toEqual([1, 2, 3, 4, 5, 8]);
+    expect(reports.map((r) => r.samplesSeen)).toEqual([32, 64, 96, 128, 160, 256]);
     // Each report is the mean since the previous one: weighted by its samples they give the epoch's loss.
     let seen = 0;
     let sum = 0;
@@ -122,6 +123,58 @@ describe('train', () => {
       seen = r.samplesSeen;
     }
     expect(sum / 256).toBeCloseTo(result.history[0].loss, 5);
+  });
+});
+
+/** The same batches, each handed out `ms` later: a batch that takes longer than reportEveryMs. */
+const slowed = (src: MemorySource, ms: number): MemorySource => ({
+  ...src,
+  async *epoch(i: number) {
+    for await (const batch of src.epoch(i)) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      yield batch;
+    }
+  },
+});
+
+describe('train with batches slower than reportEveryMs', () => {
+  it('keeps two batches queued behind every mid-epoch read, and trains exactly as a run that rarely reads', async () => {
+    const src = source();
+    // How many batches were queued when each read of the device was started.
+    const started: number[] = [];
+    const data = tf.Tensor.prototype.data;
+    tf.Tensor.prototype.data = function (this: tf.Tensor) {
+      started.push(src.pulled);
+      return data.call(this);
+    } as typeof data;
+    const reports: { batch: number; epoch: number; queued: number }[] = [];
+    let slow: Awaited<ReturnType<typeof run>>;
+    try {
+      slow = await run(4, 2, {
+        train: slowed(src, 10),
+        reportEveryMs: 5,
+        onBatch: (p) => reports.push({ epoch: p.epoch, batch: p.batch, queued: src.pulled - (p.epoch - 1) * 8 - p.batch }),
+      });
+    } finally {
+      tf.Tensor.prototype.data = data;
+    }
+    const midEpoch = reports.filter((r) => r.batch < 8);
+    // A read every batch (each batch is slower than reportEveryMs), two batches behind.
+    expect(midEpoch.map((r) => [r.epoch, r.batch])).toEqual([1, 2].flatMap((e) => [1, 2, 3, 4, 5].map((b) => [e, b])));
+    expect(Math.min(...midEpoch.map((r) => r.queued))).toBeGreaterThanOrEqual(2);
+    // Each read was started right after the batch it covers was queued, before the next ones:
+    // a GPU, which copies in queue order, then answers without waiting for them.
+    for (const r of midEpoch) expect(started).toContain((r.epoch - 1) * 8 + r.batch);
+    // The first read of the run was answered only once three batches had been handed out.
+    expect(reports[0]).toEqual({ epoch: 1, batch: 1, queued: 2 });
+
+    const quick = await run(4, 2, { reportEveryMs: 1e9 });
+    expect(slow.result.history.map((h) => [h.loss, h.acc, h.valLoss])).toEqual(quick.result.history.map((h) => [h.loss, h.acc, h.valLoss]));
+    const weights = async (m: tf.LayersModel) => Promise.all(m.getWeights().map(async (w) => Array.from(await w.data())));
+    expect(await weights(slow.model)).toEqual(await weights(quick.model));
+    expect(slow.tensors[1]).toBe(slow.tensors[0]);
+    slow.model.dispose();
+    quick.model.dispose();
   });
 });
 

@@ -1,10 +1,13 @@
 /**
- * Chooses the tfjs backend: WebGPU, then WebGL, then CPU for 'auto'. Each skipped
- * backend leaves a reason a person can act on. The WebGPU backend does not watch
- * for a lost device itself, so this module does and tells subscribers.
+ * Chooses the tfjs backend: WebGPU, then WebGL, then CPU for 'auto', except that
+ * WebGPU on a software adapter must win a short measurement first (../backendRates.ts).
+ * Each skipped backend leaves a reason a person can act on. The WebGPU backend does
+ * not watch for a lost device itself, so this module does and tells subscribers.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendName } from '../config';
+import { adapterFacts, deviceKey, measuredReason, ranked, restoreProbeRecord, type AdapterFacts, type BackendRate, type ProbeRecord } from '../backendRates';
+import { measureTraining } from './backendProbe';
 import { installPooledUploads, type UploadBackend } from './webgpu/uploads';
 
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', cpu: 'The CPU backend' };
@@ -16,6 +19,9 @@ type GpuLike = { requestAdapter(): Promise<unknown | null> };
  * moment, for example while a reloaded page's previous device is still being released.
  */
 const WEBGPU_RETRY_MS = [250, 1000, 2500];
+
+/** The adapter WebGPU last found, for telling a software one apart. */
+let adapterSeen: AdapterFacts | null = null;
 
 const lostListeners: ((message: string) => void)[] = [];
 let lostMessage: string | null = null;
@@ -34,6 +40,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
       adapter = null;
     }
     if (!adapter) return 'WebGPU found no usable GPU adapter';
+    adapterSeen = adapterFacts(adapter);
     try {
       // Loaded only when a GPU is there: the module is large and registers itself on import.
       await import('@tensorflow/tfjs-backend-webgpu');
@@ -84,19 +91,111 @@ function watchDevice(): void {
   });
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; fallbackReason: string | null }> {
+export interface SelectedBackend {
+  backend: BackendName;
+  /** Why the usual first choice was not used, or why the measured fastest was taken. */
+  fallbackReason: string | null;
+  /** Set when the backend is WebGPU on a software adapter. */
+  software?: true;
+  /** Rates measured for this choice just now, for the page to keep (absent when none were). */
+  measured?: ProbeRecord;
+}
+
+export interface SelectOptions {
+  /** Rates measured on this device before, as kept by the page; unchecked. */
+  measured?: unknown;
+  /** Measures the active backend's training rate (tests pass a fake). */
+  measure?: () => Promise<number>;
+}
+
+/** Rates measured by this worker, so later runs choose as the first did. */
+let measuredHere: ProbeRecord | null = null;
+let selecting: Promise<SelectedBackend> | null = null;
+
+export async function selectBackend(choice: BackendChoice, options: SelectOptions = {}): Promise<SelectedBackend> {
   if (choice !== 'auto') {
     const reason = await tryBackend(choice);
     if (reason) throw new Error(`${LABEL[choice]} was chosen but cannot be used: ${reason}. Choose "auto" to fall back to another backend.`);
-    return { backend: choice, fallbackReason: null };
+    return withSoftware({ backend: choice, fallbackReason: null });
   }
+  // One choice at a time: a run and a probe asking together share one measurement.
+  selecting ??= selectAuto(options).finally(() => (selecting = null));
+  return selecting;
+}
+
+async function selectAuto(options: SelectOptions): Promise<SelectedBackend> {
+  const kept = await keptRecord(options);
+  // Measured before on this device: start the fastest at once, without starting WebGPU to look.
+  if (kept) return startFastest(kept.adapter, kept.record, [], false);
   const reasons: string[] = [];
   for (const name of ['webgpu', 'webgl', 'cpu'] as const) {
     const reason = await tryBackend(name);
+    if (reason === null && name === 'webgpu' && adapterSeen?.software) return measureAndChoose(adapterSeen, options);
     if (reason === null) return { backend: name, fallbackReason: reasons.length ? reasons.join('; ') : null };
     reasons.push(reason);
   }
   throw new Error(`No backend could start: ${reasons.join('; ')}.`);
+}
+
+function withSoftware(chosen: SelectedBackend): SelectedBackend {
+  return chosen.backend === 'webgpu' && adapterSeen?.software ? { ...chosen, software: true } : chosen;
+}
+
+/** WebGPU started on a software adapter: measures each backend that starts and starts the fastest. */
+async function measureAndChoose(adapter: AdapterFacts, options: SelectOptions): Promise<SelectedBackend> {
+  const key = deviceKey(adapter, globalThis.navigator?.userAgent ?? '');
+  const reasons: string[] = [];
+  const measure = options.measure ?? (() => measureTraining());
+  const rates: BackendRate[] = [];
+  // The CPU first: it compiles nothing, so the slow shader compilers run on a quieter machine.
+  for (const name of ['cpu', 'webgl', 'webgpu'] as const) {
+    const reason = await tryBackend(name);
+    if (reason !== null) {
+      reasons.push(reason);
+      continue;
+    }
+    try {
+      rates.push({ backend: name, samplesPerSec: await measure() });
+    } catch (err) {
+      reasons.push(`${LABEL[name]} failed a training step (${errorText(err)})`);
+    }
+  }
+  if (rates.length === 0) throw new Error(`No backend could train: ${reasons.join('; ')}.`);
+  const record: ProbeRecord = { version: 1, key, rates, measuredAt: Date.now() };
+  return startFastest(adapter, record, reasons, true);
+}
+
+/** Starts the fastest measured backend that starts now; `fresh`: the rates were just measured, for the page to keep. */
+async function startFastest(adapter: AdapterFacts, record: ProbeRecord, reasons: string[], fresh: boolean): Promise<SelectedBackend> {
+  measuredHere = record;
+  for (const name of ranked(record.rates)) {
+    const reason = await tryBackend(name);
+    if (reason !== null) {
+      reasons.push(reason);
+      continue;
+    }
+    const why = [measuredReason(name, record.rates, adapter.software), ...reasons].join('; ');
+    return withSoftware({ backend: name, fallbackReason: why, ...(fresh ? { measured: record } : {}) });
+  }
+  throw new Error(`No backend could start: ${reasons.join('; ')}.`);
+}
+
+/** Rates kept for this device (by the page, or measured by this worker), if its GPU adapter is a software one. */
+async function keptRecord(options: SelectOptions): Promise<{ adapter: AdapterFacts; record: ProbeRecord } | null> {
+  if (options.measured === undefined && measuredHere === null) return null;
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  let adapter: AdapterFacts;
+  try {
+    const found = await gpu?.requestAdapter();
+    if (!found) return null;
+    adapter = adapterFacts(found);
+  } catch {
+    return null;
+  }
+  if (!adapter.software) return null;
+  const key = deviceKey(adapter, globalThis.navigator?.userAgent ?? '');
+  const record = restoreProbeRecord(options.measured, key) ?? (measuredHere?.key === key ? measuredHere : null);
+  return record ? { adapter, record } : null;
 }
 
 /** Calls cb when the WebGPU device is lost, at once if it already was. */

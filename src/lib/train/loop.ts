@@ -12,6 +12,11 @@
  * sums catch it at no extra cost: NaN and Infinity stay put in a sum, so the
  * lagged reads see it within reportEveryMs; each batch's own loss is kept until
  * a read vouches for it, so the first bad batch can then be named.
+ *
+ * Mid-epoch reads keep QUEUE_DEPTH batches queued on the device however long a
+ * batch takes: a read of the sums is started right after batch n is queued (a
+ * GPU backend copies them out in queue order, so the read waits for batch n and
+ * nothing later) and awaited only once batches n+1 and n+2 are queued too.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data/source';
@@ -156,6 +161,28 @@ function decayOf(model: tf.LayersModel, rate: number | undefined): Decay | null 
   return { kernels: model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)), rate };
 }
 
+/** Batches left queued on the device behind each mid-epoch read of the sums. */
+export const QUEUE_DEPTH = 2;
+
+/**
+ * A read of the running sums, started as soon as the batch they end with was queued.
+ * batch: 0-based in its epoch; index: counted over the whole run; samples: in the epoch.
+ */
+type Ticket = { sums: Sums; samples: number; batch: number; index: number; values: Promise<[tf.TypedArray, tf.TypedArray]> };
+
+function ticket(sums: Sums, samples: number, batch: number, index: number): Ticket {
+  const values = Promise.all([sums.loss.data(), sums.score.data()]);
+  return { sums, samples, batch, index, values };
+}
+
+/** Lets go of tickets whose values are no longer wanted; a read still under way then fails quietly. */
+function dropTickets(tickets: Ticket[], keep: Sums | null = null): void {
+  for (const t of tickets) {
+    t.values.catch(() => {});
+    if (t.sums !== keep) tf.dispose([t.sums.loss, t.sums.score]);
+  }
+}
+
 /** A batch's mean loss, on the device until a read of the running sums shows it was finite. */
 type Unchecked = { batch: number; loss: tf.Scalar };
 
@@ -214,18 +241,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   // Running sums for the current epoch, on the device.
   let sums: Sums = { loss: tf.scalar(0), score: tf.scalar(0) };
-  // The sums as they stood one batch earlier. A sync mid-epoch reads these, not the newest:
-  // the device then still has the batch just queued to work on while JavaScript waits, and
-  // prepares the next one, instead of the two taking turns (on WebGL that cost a fifth).
-  let behind: { sums: Sums; samples: number; batch: number } | null = null;
+  // Reads of earlier sums, oldest first. A sync mid-epoch awaits one QUEUE_DEPTH batches old,
+  // not the newest sums: the device then still has that many batches to work on while
+  // JavaScript waits and prepares the next one, instead of the two taking turns.
+  let tickets: Ticket[] = [];
   let unchecked: Unchecked[] = [];
   // A GPU backend lets JavaScript queue batches far ahead of the device. Reading the
   // sums is the only sync, so one is forced once about reportEveryMs of device work is
   // queued, whether or not a report is due: that bounds how late a Stop can take effect
-  // (to that, plus the one batch the lagged read leaves in flight).
-  let msPerBatch = Infinity; // measured between syncs; unknown at first, so the first batch syncs
+  // (to that, plus the QUEUE_DEPTH batches the lagged read leaves in flight).
+  let msPerBatch = Infinity; // measured between syncs; unknown at first, so the first batches sync
   let syncedAt = performance.now();
-  let sinceSync = 0;
+  let dispatched = -1; // the run-wide index of the newest batch queued
+  let covered = -1; // the run-wide index of the newest batch a read has covered
   try {
     for (let epoch = startEpoch; epoch < epochs && !stopped && !endedEarly && !diverged; epoch++) {
       const epochStart = performance.now();
@@ -246,24 +274,40 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const batch = item.value;
         const augment = opts.augment ? (xs: tf.Tensor4D) => opts.augment!(xs, epoch, b) : null;
         const step = trainStep(model, optimizer, batch, source, sums, scale, decay, augment, variables, scalars, opts.loss);
-        if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
-        behind = { sums, samples: epochSamples, batch: b - 1 }; // the sums before this batch: after the previous one
+        if (!tickets.some((t) => t.sums === sums)) tf.dispose([sums.loss, sums.score]);
         sums = step.sums;
         unchecked.push({ batch: b, loss: step.loss });
         epochSamples += batch.size;
         epochBatches++;
         samplesSeen += batch.size;
-        sinceSync++;
+        dispatched++;
 
         const last = b === source.batchesPerEpoch - 1;
+        let read: { samples: number; batch: number; index: number };
+        let l: tf.TypedArray;
+        let c: tf.TypedArray;
         const reportDue = opts.onBatch !== undefined && (last || performance.now() - reported.at >= reportEveryMs);
-        if (!last && !reportDue && sinceSync < Math.max(1, Math.floor(reportEveryMs / msPerBatch))) {
-          await yielder.next();
-          continue;
+        if (last) {
+          // At the end of an epoch the newest sums are read: the epoch's figures need them.
+          read = { samples: epochSamples, batch: b, index: dispatched };
+          [l, c] = await Promise.all([sums.loss.data(), sums.score.data()]);
+        } else {
+          // A read every `every` batches, or when a report is due; each started QUEUE_DEPTH batches ahead.
+          const every = Math.max(1, Math.floor(reportEveryMs / msPerBatch));
+          const reportSoon = opts.onBatch !== undefined && performance.now() + QUEUE_DEPTH * msPerBatch - reported.at >= reportEveryMs;
+          if (dispatched - covered >= every || reportSoon) tickets.push(ticket(sums, epochSamples, b, dispatched));
+          const ready = tickets.filter((t) => t.index <= dispatched - QUEUE_DEPTH);
+          if (ready.length === 0 || (!reportDue && dispatched - covered < every + QUEUE_DEPTH)) {
+            await yielder.next();
+            continue;
+          }
+          const newest = ready[ready.length - 1];
+          // Older reads finished before the newest one: the device works in order.
+          [l, c] = (await Promise.all(ready.map((t) => t.values)))[ready.length - 1];
+          tickets = tickets.filter((t) => !ready.includes(t));
+          dropTickets(ready);
+          read = newest;
         }
-        // At the end of an epoch the newest sums are read: the epoch's figures need them.
-        const read = last ? { sums, samples: epochSamples, batch: b } : behind!;
-        const [l, c] = await Promise.all([read.sums.loss.data(), read.sums.score.data()]);
         if (!finite(l[0], c[0])) {
           diverged = divergence(epoch, await firstBadBatch(unchecked, read.batch, finite(l[0]) ? c[0] : l[0]));
           await batches.return?.();
@@ -271,9 +315,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         }
         unchecked = release(unchecked, read.batch);
         const now = performance.now();
-        msPerBatch = (now - syncedAt) / sinceSync;
+        msPerBatch = (now - syncedAt) / Math.max(1, read.index - covered);
         syncedAt = now;
-        sinceSync = 0;
+        covered = read.index;
         const n = read.samples - reported.samples;
         if (reportDue && n > 0) {
           const seen = samplesSeen - (epochSamples - read.samples);
@@ -304,9 +348,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const trainSeconds = (performance.now() - epochStart) / 1000;
       trainMs += trainSeconds * 1000;
       timeLeft.trained(samplesSeen, trainMs / 1000);
+      dropTickets(tickets, sums);
+      tickets = [];
       tf.dispose([sums.loss, sums.score]);
-      if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
-      behind = null;
+      covered = dispatched;
       unchecked = release(unchecked, Infinity);
       sums = { loss: tf.scalar(0), score: tf.scalar(0) };
       // A stopped epoch is not logged: its loss covers only part of the data.
@@ -340,9 +385,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     yielder.close();
+    dropTickets(tickets, sums);
     scalars.dispose();
     tf.dispose([sums.loss, sums.score]);
-    if (behind) tf.dispose([behind.sums.loss, behind.sums.score]);
     release(unchecked, Infinity);
   }
   return { history, stopped, endedEarly, diverged };
