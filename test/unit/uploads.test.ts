@@ -167,7 +167,10 @@ describe('pooled uploads on tfjs-WebGPU through Dawn', () => {
     expect(r.on.losses[3]).toBeLessThan(r.on.losses[0]);
     expect(r.restored).toBe(true);
     for (const run of [r.on, r.off, r.onAgain]) {
-      expect([run.tensorsGrew, run.usedBuffersGrew, run.bytesGrew]).toEqual([0, 0, 0]);
+      expect([run.tensorsGrew, run.usedBuffersGrew]).toEqual([0, 0]);
+      // The pool may add a small buffer when one in use is not yet back from the queue; a leak
+      // would grow by at least a batch (32 × 64 floats, 8 KB) every step, 6 steps here.
+      expect(run.bytesGrew).toBeLessThan(4096);
       // The batch, the labels and tfjs's gradient scalars; the fused optimizer (on by default) makes none.
       expect(run.uploadsPerStep).toBeGreaterThan(5);
     }
