@@ -14,6 +14,7 @@ import { classificationReport, confusionMatrix } from '../metrics/classification
 import { regressionReport } from '../metrics/regression';
 import type { LossId } from '../model/loss';
 import { argMaxRows, type TestPredictions } from '../metrics/samples';
+import { macrotaskYielder } from './macrotask';
 
 /** Keras's clipping, so a confident wrong prediction costs a large but finite loss. */
 const EPSILON = 1e-7;
@@ -104,8 +105,11 @@ export async function validate(
   let lossSum = tf.scalar(0);
   let scoreSum = tf.scalar(0);
   let seen = 0;
+  // A turn for the worker's messages before each batch: a Stop is read there.
+  const yielder = macrotaskYielder();
   try {
     for await (const batch of source.epoch(0)) {
+      await yielder.next();
       if (shouldStop()) return null;
       const next = tf.tidy(() => {
         const { xs, ...t } = batchTensors(batch, source);
@@ -123,6 +127,7 @@ export async function validate(
     const [loss, score] = await Promise.all([lossSum.data(), scoreSum.data()]);
     return { loss: loss[0] / seen, acc: score[0] / seen };
   } finally {
+    yielder.close();
     lossSum.dispose();
     scoreSum.dispose();
   }
@@ -167,39 +172,46 @@ export async function evaluateSamples(
   const probs = new Float32Array(regression ? 0 : source.samples * numClasses);
   let lossSum = 0;
   let done = 0;
-  for await (const batch of source.epoch(0)) {
-    if (shouldStop()) return null;
-    const { loss, outputs } = tf.tidy(() => {
-      const { xs, ...t } = batchTensors(batch, source);
-      const outputs = model.apply(xs, { training: false }) as tf.Tensor;
-      if (regression) return { loss: tf.scalar(0), outputs: outputs.reshape([batch.size]) };
-      return { loss: tf.sum(lossAndScore(outputs, t, UNIT_SCALE, lossId).loss), outputs };
-    });
-    try {
-      // Evaluation is not the training path; one read per batch keeps memory flat and lets a Stop act within a batch.
-      const [l, p] = await Promise.all([loss.data(), outputs.data()]);
-      if (done + batch.size > source.samples) {
-        throw new Error(`The test data holds more samples than the ${source.samples} it announced.`);
-      }
-      lossSum += l[0];
-      if (regression) {
-        for (let k = 0; k < batch.size; k++) {
-          truth[done + k] = batch.labels[k] * scale.std + scale.mean;
-          predicted[done + k] = p[k] * scale.std + scale.mean;
+  // A turn for the worker's messages before each batch: a Stop is read there.
+  const yielder = macrotaskYielder();
+  try {
+    for await (const batch of source.epoch(0)) {
+      await yielder.next();
+      if (shouldStop()) return null;
+      const { loss, outputs } = tf.tidy(() => {
+        const { xs, ...t } = batchTensors(batch, source);
+        const outputs = model.apply(xs, { training: false }) as tf.Tensor;
+        if (regression) return { loss: tf.scalar(0), outputs: outputs.reshape([batch.size]) };
+        return { loss: tf.sum(lossAndScore(outputs, t, UNIT_SCALE, lossId).loss), outputs };
+      });
+      try {
+        // Evaluation is not the training path; one read per batch keeps memory flat and lets a Stop act within a batch.
+        const [l, p] = await Promise.all([loss.data(), outputs.data()]);
+        if (done + batch.size > source.samples) {
+          throw new Error(`The test data holds more samples than the ${source.samples} it announced.`);
         }
-      } else {
-        const width = p.length / batch.size;
-        truth.set(batch.labels, done);
-        argMaxRows(p, batch.size, width, predicted as Uint8Array, done);
-        if (width === numClasses) probs.set(p, done * numClasses);
-        else for (let k = 0; k < batch.size; k++) probs.set([1 - p[k], p[k]], (done + k) * numClasses);
+        lossSum += l[0];
+        if (regression) {
+          for (let k = 0; k < batch.size; k++) {
+            truth[done + k] = batch.labels[k] * scale.std + scale.mean;
+            predicted[done + k] = p[k] * scale.std + scale.mean;
+          }
+        } else {
+          const width = p.length / batch.size;
+          truth.set(batch.labels, done);
+          argMaxRows(p, batch.size, width, predicted as Uint8Array, done);
+          if (width === numClasses) probs.set(p, done * numClasses);
+          else for (let k = 0; k < batch.size; k++) probs.set([1 - p[k], p[k]], (done + k) * numClasses);
+        }
+      } finally {
+        loss.dispose();
+        outputs.dispose();
       }
-    } finally {
-      loss.dispose();
-      outputs.dispose();
+      done += batch.size;
+      onProgress?.(done, source.samples);
     }
-    done += batch.size;
-    onProgress?.(done, source.samples);
+  } finally {
+    yielder.close();
   }
   if (done === 0) throw new Error('There are no test samples to evaluate on.');
   if (regression) {

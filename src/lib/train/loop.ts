@@ -28,6 +28,7 @@ import type { Augmenter } from '../augment/apply';
 import type { LossId } from '../model/loss';
 import { trainableVariables } from './fineTune';
 import { Scalars } from './scalars';
+import { macrotaskYielder } from './macrotask';
 
 export type { BatchProgress, Divergence };
 
@@ -85,28 +86,6 @@ export interface TrainResult {
   endedEarly: boolean;
   /** Set when the loss stopped being a finite number; training ended there. */
   diverged: Divergence | null;
-}
-
-/**
- * A macrotask yield. Promise microtasks would not let the worker's message
- * handler run, so a 'stop' would wait for the whole run; setTimeout(0) is
- * clamped to 4 ms after a few nestings, which adds up over thousands of batches.
- */
-function macrotaskYielder(): { next: () => Promise<void>; close: () => void } {
-  const channel = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  return {
-    next: () =>
-      new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        channel.port2.postMessage(null);
-      }),
-    close: () => {
-      channel.port1.close();
-      channel.port2.close();
-    },
-  };
 }
 
 /** score: correct predictions, or absolute error in target units. */
