@@ -146,6 +146,28 @@ describe('recording', () => {
     expect((await getRun(db, 'full'))!.status).toBe('finished');
   });
 
+  it('says which record a full disk refused, the final one included, and still trains and saves the model', async () => {
+    undo = failCommitsOf('runs', new DOMException('The quota has been exceeded.', 'QuotaExceededError'), proto);
+    const { events, ctx } = context();
+    await runTraining({ runId: 'norecord', config }, ctx);
+    // The run's record at the start, the checkpoint after each of 2 epochs, and the final record.
+    expect(undo()).toBe(4);
+    undo = null;
+    const failed = events.filter((e) => e.type === 'checkpoint-failed') as { epoch: number; diskFull: boolean; message: string }[];
+    expect(failed.map((e) => e.epoch)).toEqual([0, 1, 2, 2]);
+    expect(failed.every((e) => e.diskFull)).toBe(true);
+    expect(failed[0].message).toMatch(/^The run's record could not be stored \(the disk is full\)\. Training goes on;/);
+    expect(failed[2].message).toMatch(/^The checkpoint after epoch 2 could not be stored \(the disk is full\)\. Training goes on;/);
+    expect(failed[3].message).toBe(
+      "The run's final record could not be stored (the disk is full), so the list of runs may show it as interrupted. " +
+        'The trained model is not affected. Free space by deleting datasets or models you no longer need.',
+    );
+    expect(events.at(-1)?.type).toBe('done');
+    const saved = events.find((e) => e.type === 'saved') as { model: { id: string } } | undefined;
+    expect(await db.count('models', saved?.model.id)).toBe(1);
+    expect(await getRun(db, 'norecord')).toBeUndefined();
+  });
+
   it('refuses to resume a run that has ended, or one without a checkpoint', async () => {
     await runTraining({ runId: 'f', config }, context().ctx);
     await expect(runTraining({ runId: 'f', resume: true }, context().ctx)).rejects.toThrow(/has ended \(finished\); only an interrupted run can be resumed/);

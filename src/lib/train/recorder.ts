@@ -114,7 +114,7 @@ export class RunRecorder {
       trainSeconds: this.trainSeconds(),
       updatedAt: Date.now(),
     };
-    await this.attempt(fields.history.length, () => endRun(this.db, this.record));
+    await this.attempt(fields.history.length, () => endRun(this.db, this.record), 'end');
   }
 
   /** A fine-tune's before (and later after) figures; kept with the record at once, so an interrupted run still shows its starting point. */
@@ -129,20 +129,23 @@ export class RunRecorder {
     await this.attempt(this.record.history.length, () => putRun(this.db, this.record));
   }
 
-  private async attempt(epoch: number, write: () => Promise<void>): Promise<boolean> {
+  /** `end`: the write is the run's final record, after training; its failure says so, not that training goes on. */
+  private async attempt(epoch: number, write: () => Promise<void>, end?: 'end'): Promise<boolean> {
     try {
       await write();
       return true;
     } catch (err) {
       const diskFull = isQuotaError(err);
-      const what = epoch > 0 ? `The checkpoint after epoch ${epoch}` : "The run's record";
       const why = diskFull ? 'the disk is full' : describeStorageError(err);
+      const message = end
+        ? `The run's final record could not be stored (${why}), so the list of runs may show it as interrupted. The trained model is not affected.`
+        : `${epoch > 0 ? `The checkpoint after epoch ${epoch}` : "The run's record"} could not be stored (${why}). Training goes on; if this tab closes now, the run resumes from its last stored checkpoint.`;
       this.post({
         type: 'checkpoint-failed',
         runId: this.record.id,
         epoch,
         diskFull,
-        message: `${what} could not be stored (${why}). Training goes on; if this tab closes now, the run resumes from its last stored checkpoint. Free space by deleting datasets or models you no longer need.`,
+        message: `${message} Free space by deleting datasets or models you no longer need.`,
       });
       return false;
     }
