@@ -174,10 +174,10 @@ describe('pooled uploads on tfjs-WebGPU through Dawn', () => {
       // The batch, the labels and tfjs's gradient scalars; the fused optimizer (on by default) makes none.
       expect(run.uploadsPerStep).toBeGreaterThan(5);
     }
-    // Pooled, a step in steady state creates no GPU buffer; tfjs's own path creates a staging buffer per upload.
-    // (The pool itself may add a buffer when the one it would reuse is still queued.)
+    // Pooled, a step in steady state creates no GPU buffer; tfjs's own path creates a staging buffer per upload,
+    // and now and then another when a freed one is not yet back from the queue (as the pool itself may).
     expect(r.on.buffersCreatedPerStep).toBeLessThanOrEqual(1);
     expect(r.on.buffersCreatedPerStep).toBeLessThan(r.off.buffersCreatedPerStep / 4);
-    expect(r.off.buffersCreatedPerStep).toBe(r.off.uploadsPerStep);
+    expect(r.off.buffersCreatedPerStep).toBeGreaterThanOrEqual(r.off.uploadsPerStep);
   }, 240_000);
 });
