@@ -109,6 +109,8 @@ export type WorkerEvent =
    * diskFull: the cause was a full disk. bytes: the size of its weights.
    */
   | { type: 'unsaved'; runId: string; name: string; bytes: number; diskFull: boolean; message: string }
+  /** The held model was discarded, and its run's record ended without it. */
+  | { type: 'discarded'; runId: string }
   /** The unsaved model as a .zip, for the page to offer as a download. */
   | { type: 'archive'; runId: string; fileName: string; data: Uint8Array<ArrayBuffer> }
   /** probabilities: one per class; for regression a single value, the predicted target in its own units. */

@@ -24,6 +24,8 @@ export interface RunView extends RunRecord {
   interrupted: boolean;
   /** Bytes of its checkpoint, 0 when it has none. */
   checkpointBytes: number;
+  /** Its trained model could not be saved and is held in this tab, waiting to be saved, downloaded or discarded. */
+  held: boolean;
 }
 
 export interface RunsDeps {
@@ -37,7 +39,7 @@ export interface RunsDeps {
 }
 
 /** Events after which the stored runs have changed. */
-const CHANGES = new Set<WorkerEvent['type']>(['started', 'checkpoint', 'checkpoint-failed', 'done', 'diverged', 'unsaved', 'error']);
+const CHANGES = new Set<WorkerEvent['type']>(['started', 'checkpoint', 'checkpoint-failed', 'done', 'diverged', 'unsaved', 'discarded', 'error']);
 
 export class Runs {
   private readonly deps: RunsDeps;
@@ -86,8 +88,10 @@ export class Runs {
   }
 
   private async view(dbName: string, r: RunRecord, checkpointBytes: number): Promise<RunView> {
-    const interrupted = r.status === 'interrupted' || (r.status === 'running' && !(await this.isLive(dbName, r.id)));
-    return { ...r, interrupted, resumable: interrupted && checkpointBytes > 0, checkpointBytes };
+    // Its model is held in this tab, not yet saved: the record reads as interrupted until then, for a tab closed meanwhile.
+    const held = this.deps.run.state === 'unsaved' && this.deps.run.runId === r.id;
+    const interrupted = !held && (r.status === 'interrupted' || (r.status === 'running' && !(await this.isLive(dbName, r.id))));
+    return { ...r, held, interrupted, resumable: interrupted && checkpointBytes > 0, checkpointBytes };
   }
 
   /** Whether some worker (this tab's or another's) is training the run now. */

@@ -190,7 +190,11 @@ async function held(req: Extract<WorkerRequest, { type: 'save' | 'export' | 'dis
     }
     if (req.type === 'save') await saveOrHold(await db(), req.runId, model, unsaved, post);
     else if (req.type === 'export') post({ type: 'archive', runId: req.runId, ...modelArchive(model) });
-    else unsaved.delete(req.runId);
+    else {
+      unsaved.delete(req.runId);
+      await model.record?.discarded();
+      post({ type: 'discarded', runId: req.runId });
+    }
   } catch (err) {
     await fail(req.runId, err);
   }

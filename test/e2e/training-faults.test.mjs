@@ -167,6 +167,12 @@ async function onDisk(disk) {
   assert.match(message, /nothing already stored was changed/);
   assert.equal(await byId('model-row').count(), modelsBefore, 'nothing saved');
   assert.equal(await byId('train').isEnabled(), false, 'the held model is decided about first');
+  // The run's record waits for the model: listed as not saved yet, with no Resume beside the held model.
+  const row = byId('run-row').first();
+  await row.and(page.locator('[data-status="held"]')).waitFor();
+  assert.equal(await row.getByTestId('run-status').textContent(), 'model not saved yet');
+  assert.equal(await byId('resume-offer').count(), 0);
+  assert.equal(await row.getByTestId('run-resume').count(), 0);
   // The checkpoint after the epoch hit the same full disk: said so, and training went on to the end.
   assert.match(
     await byId('checkpoint-problem').textContent(),
@@ -193,6 +199,7 @@ async function onDisk(disk) {
   assert.equal(await byId('run').getAttribute('data-state'), 'done', `saved on the retry: ${await runText()}`);
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="model-row"]').length === n + 1, modelsBefore);
   assert.match(await byId('model-row').first().textContent(), /MLP on MNIST/);
+  await byId('run-row').first().and(page.locator('[data-status="finished"]')).waitFor();
   await page.reload();
   await appReady(page);
   assert.equal(await byId('model-row').count(), modelsBefore + 1, 'still there after a reload');

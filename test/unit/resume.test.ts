@@ -159,8 +159,8 @@ describe('recording', () => {
     expect(failed[0].message).toMatch(/^The run's record could not be stored \(the disk is full\)\. Training goes on;/);
     expect(failed[2].message).toMatch(/^The checkpoint after epoch 2 could not be stored \(the disk is full\)\. Training goes on;/);
     expect(failed[3].message).toBe(
-      "The run's final record could not be stored (the disk is full), so the list of runs may show it as interrupted. " +
-        'The trained model is not affected. Free space by deleting datasets or models you no longer need.',
+      "The run's final record could not be stored (the disk is full), so the list of runs may not show how it ended. " +
+        'Free space by deleting datasets or models you no longer need.',
     );
     expect(events.at(-1)?.type).toBe('done');
     const saved = events.find((e) => e.type === 'saved') as { model: { id: string } } | undefined;

@@ -7,6 +7,7 @@ import { freshDb, tinyDataset, tinyTabular } from './helpers/fakeDb';
 import type { HearthDb } from '../../src/lib/storage/db';
 import { writeDataset } from '../../src/lib/storage/datasets';
 import { listModels } from '../../src/lib/storage/models';
+import { getCheckpoint, getRun } from '../../src/lib/storage/runs';
 import type { WorkerEvent, WorkerEventOf } from '../../src/lib/protocol';
 import { runTraining, type RunContext } from '../../src/lib/train/run';
 import { modelArchive, saveOrHold, type UnsavedModels } from '../../src/lib/train/unsaved';
@@ -205,6 +206,56 @@ describe('a full disk when the model is saved', () => {
     predictor.dispose();
     expect(fromDb).toHaveLength(3);
     fromDb.forEach((p, i) => expect(zipped[i]).toBeCloseTo(p, 6));
+  });
+
+  it('keeps the run resumable from its checkpoint while the model is held, and ends it once the model is saved or discarded', async () => {
+    const { meta, data } = tinyDataset('tiny', { train: 100, test: 30 }, 16);
+    await writeDataset(db, meta, data);
+    failPuts('modelWeights', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const unsaved: UnsavedModels = new Map();
+    await runTraining({ runId: 'h1', config, modelName: 'Tiny MLP' }, context({ unsaved }).ctx);
+    await runTraining({ runId: 'h2', config, modelName: 'Tiny MLP 2' }, context({ unsaved }).ctx);
+    // Held: the record says why and reads as interrupted, and the last checkpoint (epoch 2 of 2) stays.
+    for (const id of ['h1', 'h2']) {
+      const record = (await getRun(db, id))!;
+      expect(record.status).toBe('interrupted');
+      expect(record.message).toBe(
+        "Training ended, but its model could not be saved (the disk is full). If the tab closed before it was saved, Resume goes on from the run's last checkpoint and saves the model at the end.",
+      );
+      expect(record.history).toHaveLength(2);
+      expect((await getCheckpoint(db, id))?.epoch).toBe(2);
+    }
+    vi.restoreAllMocks();
+
+    // Saved on a later try: the record ends pointing at the model, and the checkpoint goes.
+    const retried: WorkerEvent[] = [];
+    await saveOrHold(db, 'h1', unsaved.get('h1')!, unsaved, (ev) => retried.push(ev));
+    const saved = retried.find((e): e is WorkerEventOf<'saved'> => e.type === 'saved')!;
+    expect((await getRun(db, 'h1'))).toMatchObject({ status: 'finished', message: null, modelId: saved.model.id });
+    expect(await getCheckpoint(db, 'h1')).toBeUndefined();
+
+    // Discarded: the record ends without a model, and the checkpoint goes.
+    await unsaved.get('h2')!.record!.discarded();
+    expect((await getRun(db, 'h2'))).toMatchObject({ status: 'finished', modelId: null });
+    expect(await getCheckpoint(db, 'h2')).toBeUndefined();
+  });
+
+  it('gives the model back through Resume when the tab closed while it was held', async () => {
+    const { meta, data } = tinyDataset('tiny', { train: 100, test: 30 }, 16);
+    await writeDataset(db, meta, data);
+    failPuts('modelWeights', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    await runTraining({ runId: 'h3', config, modelName: 'Tiny MLP' }, context({ unsaved: new Map() }).ctx);
+    vi.restoreAllMocks();
+    // The tab closed: the held model is gone with it; the checkpoint after the last epoch is not.
+    const { of, ctx } = context();
+    await runTraining({ runId: 'h3', resume: true }, ctx);
+    expect(of('epoch')).toHaveLength(0);
+    expect(of('evaluation')).toHaveLength(1);
+    const [saved] = of('saved');
+    expect(saved.model.name).toBe('Tiny MLP');
+    expect((await listModels(db)).map((m) => m.id)).toEqual([saved.model.id]);
+    expect((await getRun(db, 'h3'))).toMatchObject({ status: 'finished', modelId: saved.model.id });
+    expect(await getCheckpoint(db, 'h3')).toBeUndefined();
   });
 
   it("knows Chromium's full disk by its blob-write failure too", async () => {

@@ -74,7 +74,7 @@ export class RunRecorder {
     this.sittingStart = performance.now();
     const resumed = resumedAt === null ? this.record.resumedAt : [...this.record.resumedAt, resumedAt];
     this.record = { ...this.record, backend, status: 'running', message: null, resumedAt: resumed, updatedAt: Date.now() };
-    await this.attempt(0, () => putRun(this.db, this.record));
+    await this.attempt('record', 0, () => putRun(this.db, this.record));
   }
 
   batch(samplesSeen: number, loss: number, acc: number): void {
@@ -98,7 +98,7 @@ export class RunRecorder {
       curve: this.record.curve,
       trainSeconds,
     };
-    const ok = await this.attempt(epoch, () => putCheckpoint(this.db, this.record, checkpoint));
+    const ok = await this.attempt('checkpoint', epoch, () => putCheckpoint(this.db, this.record, checkpoint));
     if (ok) this.post({ type: 'checkpoint', runId: this.record.id, epoch, bytes: checkpoint.bytes });
   }
 
@@ -114,32 +114,37 @@ export class RunRecorder {
       trainSeconds: this.trainSeconds(),
       updatedAt: Date.now(),
     };
-    await this.attempt(fields.history.length, () => endRun(this.db, this.record), 'end');
+    await this.attempt('final', fields.history.length, () => endRun(this.db, this.record));
   }
 
   /** A fine-tune's before (and later after) figures; kept with the record at once, so an interrupted run still shows its starting point. */
   async fineTune(report: FineTuneReport): Promise<void> {
     this.record = { ...this.record, fineTune: report, updatedAt: Date.now() };
-    await this.attempt(this.record.history.length, () => putRun(this.db, this.record));
+    await this.attempt('record', this.record.history.length, () => putRun(this.db, this.record));
   }
 
   /** The run failed (a lost GPU, a storage error): it can be resumed from its last checkpoint, which stays. */
   async interrupted(message: string): Promise<void> {
     this.record = { ...this.record, status: 'interrupted', message, updatedAt: Date.now() };
-    await this.attempt(this.record.history.length, () => putRun(this.db, this.record));
+    await this.attempt('final', this.record.history.length, () => putRun(this.db, this.record));
   }
 
-  /** `end`: the write is the run's final record, after training; its failure says so, not that training goes on. */
-  private async attempt(epoch: number, write: () => Promise<void>, end?: 'end'): Promise<boolean> {
+  /**
+   * A record write that must not end the run. `kind`: the run's record while it trains, the
+   * checkpoint after `epoch`, or the record once training is over (its failure says so, not that
+   * training goes on).
+   */
+  private async attempt(kind: 'record' | 'checkpoint' | 'final', epoch: number, write: () => Promise<void>): Promise<boolean> {
     try {
       await write();
       return true;
     } catch (err) {
       const diskFull = isQuotaError(err);
       const why = diskFull ? 'the disk is full' : describeStorageError(err);
-      const message = end
-        ? `The run's final record could not be stored (${why}), so the list of runs may show it as interrupted. The trained model is not affected.`
-        : `${epoch > 0 ? `The checkpoint after epoch ${epoch}` : "The run's record"} could not be stored (${why}). Training goes on; if this tab closes now, the run resumes from its last stored checkpoint.`;
+      const message =
+        kind === 'final'
+          ? `The run's final record could not be stored (${why}), so the list of runs may not show how it ended.`
+          : `${kind === 'checkpoint' ? `The checkpoint after epoch ${epoch}` : "The run's record"} could not be stored (${why}). Training goes on; if this tab closes now, the run resumes from its last stored checkpoint.`;
       this.post({
         type: 'checkpoint-failed',
         runId: this.record.id,

@@ -300,7 +300,15 @@ export async function runTraining(
       },
     };
     const status = stopped ? 'stopped' : endedEarly ? 'early-stopped' : 'finished';
-    await recorder.end(status, { history, evaluation, modelId: held.meta.id });
+    // The record ends, and the checkpoint goes, once the model is stored (or discarded), not before.
+    held.record = {
+      saved: (modelId) => recorder.end(status, { history, evaluation, modelId }),
+      held: (reason) =>
+        recorder.interrupted(
+          `Training ended, but its model could not be saved (${reason}). If the tab closed before it was saved, Resume goes on from the run's last checkpoint and saves the model at the end.`,
+        ),
+      discarded: () => recorder.end(status, { history, evaluation, modelId: null }),
+    };
   } catch (err) {
     // The last checkpoint stays: the run can be resumed from it.
     await recorder.interrupted(describeError(err, ctx.deviceLost()).message);

@@ -19,6 +19,21 @@ export interface UnsavedModel {
   /** How the run ended, for the 'done' event that follows a successful save. */
   stopped: boolean;
   evaluated: boolean;
+  /**
+   * The run's record, ended only once the model is stored or discarded: until then the run
+   * keeps its last checkpoint and reads as interrupted, so a tab closed meanwhile loses nothing
+   * that Resume cannot give back.
+   */
+  record?: HeldRunRecord;
+}
+
+export interface HeldRunRecord {
+  /** The model is stored: the record ends pointing at it, and the checkpoint goes. */
+  saved(modelId: string): Promise<void>;
+  /** The model could not be stored (`reason`): the record says so and stays resumable. */
+  held(reason: string): Promise<void>;
+  /** The person discarded the model: the record ends without one, and the checkpoint goes. */
+  discarded(): Promise<void>;
 }
 
 /** Held models, by the runId of the run that trained them. */
@@ -58,10 +73,13 @@ export async function saveOrHold(
   } catch (err) {
     unsaved.set(runId, model);
     const bytes = model.artifacts.weightData.byteLength;
-    post({ type: 'unsaved', runId, name: model.meta.name, bytes, diskFull: isQuotaError(err), message: saveFailureMessage(err, model.meta.name, bytes) });
+    const diskFull = isQuotaError(err);
+    await model.record?.held(diskFull ? 'the disk is full' : 'the browser refused to store it');
+    post({ type: 'unsaved', runId, name: model.meta.name, bytes, diskFull, message: saveFailureMessage(err, model.meta.name, bytes) });
     return;
   }
   unsaved.delete(runId);
+  await model.record?.saved(saved.id);
   post({ type: 'saved', runId, model: saved });
   post({ type: 'done', runId, stopped: model.stopped, evaluated: model.evaluated });
 }
