@@ -33,7 +33,7 @@ import { ModelTransfer } from './modelTransfer.svelte';
 import { ErrorExplorer } from './explorer.svelte';
 import { BoundaryMap } from './boundary.svelte';
 import { Corrections } from './corrections.svelte';
-import { PythonExport } from './pythonExport.svelte';
+import { PythonExport, exportInWorker } from './pythonExport.svelte';
 import { SharedLink } from './sharedLink.svelte';
 
 export interface HearthOptions {
@@ -116,7 +116,7 @@ export function createHearth(options: HearthOptions): Hearth {
   const privacy = new Privacy({ db, dbName, library, models, run, runs, busy, platform: options.platform, onWiped });
   const explorer = new ErrorExplorer({ training, db, run, models, library });
   const boundary = new BoundaryMap({ training, db, run, library });
-  const pythonExport = new PythonExport({ db, download: options.download });
+  const pythonExport = new PythonExport({ build: exportInWorker(imports), download: options.download });
   const link = new SharedLink();
   let stopFollowing: (() => void)[] = [];
 

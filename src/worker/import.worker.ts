@@ -8,6 +8,7 @@ import type { ImportEvent, ImportRequest } from '../lib/import/protocol';
 import { describeImportError, inspectCsv, runImport, sourceFileNames, throttleProgress } from '../lib/import/pipeline';
 import { DB_NAME, lazyHearthDb } from '../lib/storage/db';
 import { acceptingKeys } from '../lib/storage/vault';
+import { pythonExportFor } from '../lib/export/python/job';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (ev: ImportEvent) => scope.postMessage(ev);
@@ -86,6 +87,15 @@ scope.onmessage = acceptingKeys(dbName, (e: MessageEvent<ImportRequest>) => {
       break;
     case 'cancel':
       controllers.get(req.jobId)?.abort();
+      break;
+    case 'python-export':
+      // Reading every split and zipping them takes seconds for a large dataset: here, not on the page.
+      db()
+        .then((database) => pythonExportFor(database, req.job))
+        .then(
+          ({ fileName, data }) => scope.postMessage({ type: 'python-export', jobId: req.jobId, fileName, data } satisfies ImportEvent, [data.buffer]),
+          (err: unknown) => post({ type: 'error', jobId: req.jobId, message: err instanceof Error ? err.message : String(err) }),
+        );
       break;
   }
 });

@@ -13,6 +13,7 @@ import { layersFromText } from '../../src/lib/model/layers';
 import type { HearthDb } from '../../src/lib/storage/db';
 import type { SavedModelMeta } from '../../src/lib/types';
 import { EXPERIMENT, PythonExport } from '../../src/state/pythonExport.svelte';
+import { pythonExportFor } from '../../src/lib/export/python/job';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,7 +30,7 @@ beforeEach(async () => {
   const { meta, data } = tinyDataset('tiny', { train: 10, test: 4 }, 4);
   await writeDataset(db, meta, data);
   downloads = [];
-  exporter = new PythonExport({ db: () => Promise.resolve(db), download: (name, data) => downloads.push({ name, files: unzipSync(data) }) });
+  exporter = new PythonExport({ build: (job) => pythonExportFor(db, job), download: (name, data) => downloads.push({ name, files: unzipSync(data) }) });
 });
 
 async function savedModel(): Promise<SavedModelMeta> {
@@ -81,9 +82,31 @@ describe('PythonExport', () => {
     expect(downloads).toEqual([]);
   });
 
-  it('is part of every Hearth, downloading through its download', async () => {
+  it('is part of every Hearth: the import worker makes the zip, the page downloads it or says why not', async () => {
     const t = await testHearth({ db });
-    await t.hearth.pythonExport.exportModel(await savedModel());
-    expect(t.downloads.map(([name]) => name)).toEqual(['custom-model-on-tiny-50-0-python.zip']);
+    const meta = await savedModel();
+    const done = t.hearth.pythonExport.exportModel(meta);
+    expect(t.hearth.pythonExport.busy).toBe('m1');
+    const request = t.imports.sent().at(-1)!;
+    expect(request).toMatchObject({ type: 'python-export', job: { kind: 'model', model: meta } });
+    const jobId = (request as { jobId: string }).jobId;
+    // Another job's answer is not this one's.
+    t.imports.emit({ type: 'error', jobId: 'import-other', message: 'not mine' });
+    t.imports.emit({ type: 'python-export', jobId, fileName: 'custom-model-on-tiny-50-0-python.zip', data: new Uint8Array(7) });
+    await done;
+    expect(t.downloads).toEqual([['custom-model-on-tiny-50-0-python.zip', 7]]);
+    expect(t.hearth.pythonExport.problem).toBeNull();
+
+    const failed = t.hearth.pythonExport.exportExperiment(config);
+    const second = t.imports.sent().at(-1) as { type: string; jobId: string; job: unknown };
+    expect(second).toMatchObject({ type: 'python-export', job: { kind: 'experiment', config } });
+    expect(second.jobId).not.toBe(jobId);
+    t.imports.emit({ type: 'error', jobId: second.jobId, message: 'the dataset "Tiny" is no longer stored in this browser. Load it again, then export.' });
+    await failed;
+    expect(t.hearth.pythonExport.problem).toEqual({
+      id: EXPERIMENT,
+      message: 'Could not export for Python: the dataset "Tiny" is no longer stored in this browser. Load it again, then export.',
+    });
+    expect(t.hearth.pythonExport.busy).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
  * reference (a File is a handle, not its bytes), so sending one is cheap.
  */
 import type { DatasetMeta } from '../types';
+import type { PythonExportJob } from '../export/python/job';
 import type { ColumnInfo, ColumnType, TaskKind } from './columns';
 import type { EncodingChoice, TextEncodingName } from './textFile';
 
@@ -66,12 +67,16 @@ export interface SkippedItem {
 export type ImportRequest =
   | { type: 'inspect-csv'; jobId: string; file: File; encoding?: EncodingChoice }
   | { type: 'import'; jobId: string; source: ImportSource }
-  | { type: 'cancel'; jobId: string };
+  | { type: 'cancel'; jobId: string }
+  /** "Export for Python": made here, off the page's thread (lib/export/python/job.ts). */
+  | { type: 'python-export'; jobId: string; job: PythonExportJob };
 
 export type ImportEvent =
   | { type: 'csv-preview'; jobId: string; preview: CsvPreview }
   | { type: 'progress'; jobId: string; phase: ImportPhase; fraction: number; detail?: string }
   | { type: 'imported'; jobId: string; dataset: DatasetMeta; skipped: SkippedItem[]; droppedRows: number }
-  | { type: 'error'; jobId: string; message: string };
+  | { type: 'error'; jobId: string; message: string }
+  /** The Python export's zip; its buffer is transferred. */
+  | { type: 'python-export'; jobId: string; fileName: string; data: Uint8Array<ArrayBuffer> };
 
 export const DEFAULT_IMAGE_SIZE = 64;
