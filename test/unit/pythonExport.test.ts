@@ -306,6 +306,15 @@ describe('pythonExportZip', () => {
     const files = unzipSync(zip);
     expect(Object.keys(files).sort()).toEqual(['README.md', 'data.npz', 'experiment.json', 'train_keras.py', 'train_torch.py']);
     expect(Object.keys(unzipSync(files['data.npz'])).sort()).toEqual(['class_names.npy', 'x_test.npy', 'x_train.npy', 'x_val.npy', 'y_test.npy', 'y_train.npy', 'y_val.npy']);
+    // data.npz is np.savez_compressed's format: its entries are deflated (method 8 in each local header).
+    const npz = files['data.npz'];
+    const methods: number[] = [];
+    for (let at = 0; npz[at] === 0x50 && npz[at + 1] === 0x4b && npz[at + 2] === 3 && npz[at + 3] === 4; ) {
+      const view = new DataView(npz.buffer, npz.byteOffset + at);
+      methods.push(view.getUint16(8, true));
+      at += 30 + view.getUint16(26, true) + view.getUint16(28, true) + view.getUint32(18, true);
+    }
+    expect(methods).toEqual([8, 8, 8, 8, 8, 8, 8]);
     expect(JSON.parse(strFromU8(files['experiment.json'])).layers).toEqual(layers);
     expect(strFromU8(files['README.md'])).toContain('| dense1 | Dense | 4 | 3 |');
     expect(pythonArchiveName('CNN on MNIST · 97.1%')).toBe('cnn-on-mnist-97-1-python.zip');
